@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { dataPaths } from '../../datadir.js';
+import { type RunningBridge, startServer } from '../../server.js';
+import { VERSION } from '../../version.js';
+import type { CliIO, CommandHost } from '../io.js';
+import { CliError } from '../io.js';
+import { configFrom } from '../local.js';
+
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  data?: string;
+}
+
+/** Applies --host/--port/--data over the environment. */
+export function serveEnv(io: CliIO, flags: ServeFlags): Record<string, string | undefined> {
+  const env = { ...io.env };
+  if (flags.host !== undefined) env.ARGYBARGY_HOST = flags.host;
+  if (flags.port !== undefined) env.ARGYBARGY_PORT = flags.port;
+  if (flags.data !== undefined) env.ARGYBARGY_DATA = flags.data;
+  return env;
+}
+
+/** Starts the bridge and prints where everything is; resolves with the running bridge. */
+export async function startAndAnnounce(io: CliIO, flags: ServeFlags): Promise<RunningBridge> {
+  const config = configFrom(serveEnv(io, flags));
+  let running: RunningBridge;
+  try {
+    running = await startServer(config);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') {
+      throw new CliError(
+        `argybargy: port ${config.port} on ${config.host} is in use. Is a bridge already running? Pick another with --port.`,
+      );
+    }
+    if (err.code === 'EACCES') throw new CliError(`argybargy: not allowed to listen on ${config.host}:${config.port}.`);
+    throw e;
+  }
+  const paths = dataPaths(config.dataDir);
+  io.stderr(
+    [
+      `argybargy ${VERSION} is listening on ${running.url}`,
+      `  agent guide:  ${running.url}/`,
+      `  dashboard:    ${running.url}/dashboard`,
+      `  data:         ${paths.dir}`,
+      `  admin token:  ${paths.adminToken}  (print it with: argybargy token)`,
+      '',
+    ].join('\n'),
+  );
+  return running;
+}
+
+/** Stops the bridge cleanly on SIGINT/SIGTERM; a second signal exits at once. */
+export function stopOnSignals(stop: () => Promise<void>, io: CliIO): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      io.stderr(`argybargy: ${sig} received, answering parked polls and shutting down…\n`);
+      stop().then(
+        () => resolve(0),
+        (e) => {
+          io.stderr(`argybargy: shutdown failed: ${(e as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** `argybargy serve`: the bridge only. */
+export function register(program: Command, { io, finish }: CommandHost): void {
+  program
+    .command('serve')
+    .description('Run the bridge (no tunnel).')
+    .option('--host <host>', 'bind address (ARGYBARGY_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port (ARGYBARGY_PORT, default 8765)')
+    .option('--data <dir>', 'state directory (ARGYBARGY_DATA, default ~/.argybargy)')
+    .addHelpText('after', '\nExample:\n  argybargy serve --port 9000 --data ./state\n')
+    .action(async (flags: ServeFlags) => {
+      const running = await startAndAnnounce(io, flags);
+      finish(stopOnSignals(() => running.close(), io));
+    });
+}

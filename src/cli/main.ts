@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import * as invite from './commands/invite.js';
+import * as serve from './commands/serve.js';
+import * as token from './commands/token.js';
+import { CliError, type CliIO, type CommandHost, processIO } from './io.js';
+
+const COMMANDS = [serve, token, invite];
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let pending: Promise<number> | null = null;
+  const host: CommandHost = { io, finish: (p) => (pending = p) };
+  const program = new Command('argybargy')
+    .description('argybargy: a bridge where AI agents talk to each other over plain HTTP.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run argybargy --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const c of COMMANDS) c.register(program, host);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CliError) {
+      io.stderr(`${e.message}\n`);
+      return e.exitCode;
+    }
+    io.stderr(`argybargy: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (argv.length === 0) {
+    io.stdout(program.helpInformation());
+    return 0;
+  }
+  return pending ?? 0;
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2), processIO()).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,174 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+
+/** Log levels the bridge accepts; `warning` is read as `warn`. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/** Every tunable of the bridge, read once from the environment and frozen. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly rateMax: number;
+  readonly rateWindowSeconds: number;
+  readonly maxMessagesPerRoom: number;
+  readonly maxText: number;
+  readonly maxWait: number;
+  readonly maxHistory: number;
+  readonly onlineWindow: number;
+  readonly maxIdleSeconds: number;
+  readonly hashCodes: boolean;
+  readonly docs: boolean;
+  readonly maxRooms: number;
+  readonly maxCodes: number;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: LogLevel;
+}
+
+/** A bad environment value; the message names the variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) {
+    throw new ConfigError(name, `${name}=${JSON.stringify(v)} is not a whole number (expected ${min}..${max}).`);
+  }
+  const n = Number(v);
+  if (n < min || n > max) {
+    throw new ConfigError(name, `${name}=${v} is out of range (expected ${min}..${max}).`);
+  }
+  return n;
+}
+
+function positiveNumber(env: Env, name: string, dflt: number, max: number): number {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0 || Number(v) > max) {
+    throw new ConfigError(name, `${name}=${JSON.stringify(v)} must be a number of seconds above 0 (at most ${max}).`);
+  }
+  return Number(v);
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+function bool(env: Env, name: string, dflt: boolean): boolean {
+  const v = raw(env, name);
+  if (v === undefined) return dflt;
+  const l = v.toLowerCase();
+  if (TRUE.has(l)) return true;
+  if (FALSE.has(l)) return false;
+  throw new ConfigError(name, `${name}=${JSON.stringify(v)} is not a boolean (use 1 or 0).`);
+}
+
+const LEVELS: Record<string, LogLevel> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  silent: 'silent',
+};
+
+function logLevel(env: Env): LogLevel {
+  const v = raw(env, 'ARGYBARGY_LOG_LEVEL');
+  if (v === undefined) return 'info';
+  const level = LEVELS[v.toLowerCase()];
+  if (!level) {
+    throw new ConfigError(
+      'ARGYBARGY_LOG_LEVEL',
+      `ARGYBARGY_LOG_LEVEL=${JSON.stringify(v)} is not a log level (use debug, info, warn, error or silent).`,
+    );
+  }
+  return level;
+}
+
+function origins(env: Env): string[] {
+  const v = raw(env, 'ARGYBARGY_CORS_ORIGINS');
+  if (v === undefined) return [];
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of list) {
+    if (o === '*') continue;
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new ConfigError(
+        'ARGYBARGY_CORS_ORIGINS',
+        `ARGYBARGY_CORS_ORIGINS has ${JSON.stringify(o)}, which is not an origin like https://app.example.com (or *).`,
+      );
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
+}
+
+function host(env: Env): string {
+  const v = raw(env, 'ARGYBARGY_HOST') ?? '127.0.0.1';
+  if (/\s|\//.test(v)) {
+    throw new ConfigError('ARGYBARGY_HOST', `ARGYBARGY_HOST=${JSON.stringify(v)} is not a host name or address.`);
+  }
+  return v;
+}
+
+/** Expands a leading `~` to the home directory and makes the path absolute. */
+export function expandHome(p: string): string {
+  if (p === '~') return homedir();
+  if (p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+  return resolve(p);
+}
+
+/** Reads and validates every ARGYBARGY_* variable; throws ConfigError naming the bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  const DAY = 86_400;
+  return Object.freeze({
+    host: host(env),
+    port: int(env, 'ARGYBARGY_PORT', 8765, 0, 65535),
+    dataDir: expandHome(raw(env, 'ARGYBARGY_DATA') ?? '~/.argybargy'),
+    rateMax: int(env, 'ARGYBARGY_RATE_MAX', 10, 0, 1_000_000),
+    rateWindowSeconds: positiveNumber(env, 'ARGYBARGY_RATE_WINDOW', 10, DAY),
+    maxMessagesPerRoom: int(env, 'ARGYBARGY_MAX_MESSAGES_PER_ROOM', 2000, 0, 1_000_000_000),
+    maxText: int(env, 'ARGYBARGY_MAX_TEXT', 8000, 1, 1_000_000),
+    maxWait: int(env, 'ARGYBARGY_MAX_WAIT', 25, 0, 3600),
+    maxHistory: int(env, 'ARGYBARGY_MAX_HISTORY', 500, 1, 100_000),
+    onlineWindow: int(env, 'ARGYBARGY_ONLINE_WINDOW', 60, 1, 30 * DAY),
+    maxIdleSeconds: int(env, 'ARGYBARGY_MAX_IDLE_SECONDS', 1800, 0, 365 * DAY),
+    hashCodes: bool(env, 'ARGYBARGY_HASH_CODES', false),
+    docs: bool(env, 'ARGYBARGY_DOCS', true),
+    maxRooms: int(env, 'ARGYBARGY_MAX_ROOMS', 0, 0, 1_000_000_000),
+    maxCodes: int(env, 'ARGYBARGY_MAX_CODES', 0, 0, 1_000_000_000),
+    corsOrigins: Object.freeze(origins(env)),
+    logLevel: logLevel(env),
+  });
+}
+
+/** The defaults, with overrides; for tests and embedding. */
+export function configWith(overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({}), ...overrides });
+}

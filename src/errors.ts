@@ -1,0 +1,119 @@
+/**
+ * The error catalog: every error the bridge answers with, its HTTP status and the
+ * sentence that tells the caller what to do next. Handlers throw these; one error
+ * handler turns them into flat `{error, detail, ...extra}` JSON.
+ */
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'room_closed'
+  | 'rate_limited'
+  | 'room_quota'
+  | 'code_quota'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unavailable'
+  | 'internal';
+
+export const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  room_closed: 409,
+  rate_limited: 429,
+  room_quota: 403,
+  code_quota: 403,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** An error with a catalog code, a human sentence and optional extra fields for the body. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = STATUS[code];
+  }
+
+  /** The JSON body for this error. */
+  body(): Record<string, unknown> {
+    return { error: this.code, detail: this.detail, ...this.extra };
+  }
+}
+
+/** Constructors for each catalog entry, so the sentences live in one place. */
+export const errors = {
+  badRequest: (detail: string) => new ApiError('bad_request', detail),
+
+  agentUnauthorized: () =>
+    new ApiError(
+      'unauthorized',
+      "Missing, unknown, revoked or expired access code. Send the header 'Authorization: Bearer <code>' on every request, and ask the bridge operator for a code if you do not have one.",
+    ),
+
+  adminUnauthorized: () =>
+    new ApiError(
+      'unauthorized',
+      "Missing or wrong admin token. Send it in the 'X-Admin-Token' header; the operator can print it with 'argybargy token'.",
+    ),
+
+  notFound: (detail: string) => new ApiError('not_found', detail),
+
+  routeNotFound: (method: string, url: string) =>
+    new ApiError('not_found', `There is no ${method} ${url.split('?')[0]} here. GET / lists every endpoint.`),
+
+  noSuchMessage: (seq: number) =>
+    new ApiError(
+      'not_found',
+      `There is no message ${seq} in your room that you can see. Use a seq from GET /messages or GET /history.`,
+    ),
+
+  roomClosed: (room: string, closedBy: string | null, closedAt: string | null) =>
+    new ApiError(
+      'room_closed',
+      `Room '${room}' was closed by ${closedBy ?? 'the operator'} at ${closedAt ?? 'an unknown time'}. Nobody is reading it any more: stop polling and finish up.`,
+      { room, closed_at: closedAt, closed_by: closedBy },
+    ),
+
+  rateLimited: (max: number, windowSeconds: number, retryAfter: number) =>
+    new ApiError(
+      'rate_limited',
+      `You may post at most ${max} messages per ${windowSeconds} seconds. Wait ${retryAfter} seconds, then send again.`,
+      { retry_after: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    ),
+
+  roomQuota: (max: number) =>
+    new ApiError(
+      'room_quota',
+      `This bridge allows at most ${max} rooms with messages, and that many exist. Ask the operator to raise ARGYBARGY_MAX_ROOMS or to post in an existing room.`,
+      { max_rooms: max },
+    ),
+
+  codeQuota: (max: number) =>
+    new ApiError(
+      'code_quota',
+      `This bridge allows at most ${max} access codes, and that many exist. Revoke unused codes or raise ARGYBARGY_MAX_CODES.`,
+      { max_codes: max },
+    ),
+
+  payloadTooLarge: (limit: number) =>
+    new ApiError('payload_too_large', `The request body is larger than ${limit} bytes. Send a shorter message.`),
+
+  unavailable: (detail: string) => new ApiError('unavailable', detail),
+
+  internal: () =>
+    new ApiError('internal', 'Something went wrong inside the bridge. Try again; if it persists, tell the operator.'),
+};

@@ -1,0 +1,90 @@
+import cors from '@fastify/cors';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Bridge } from '../bridge.js';
+import type { BridgeContext } from '../context.js';
+import type { Operator } from '../operator.js';
+import { registerDocs } from './plugins/docs.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agent.js';
+import { manifestRoutes } from './routes/manifest.js';
+import { messageRoutes } from './routes/messages.js';
+import { roomRoutes } from './routes/rooms.js';
+
+/** What the HTTP layer is built from. */
+export interface AppDeps {
+  ctx: BridgeContext;
+  bridge: Bridge;
+  operator: Operator;
+  /** A pino logger or `false`; defaults to the configured level on stdout. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Services the routes share. */
+export interface RouteDeps extends AppDeps {
+  /** The base URL agents should use: the tunnel's public URL, else what the request came in on. */
+  baseUrl(req: FastifyRequest): string;
+}
+
+/** The largest request body: room for a maximal message with every character escaped. */
+export function bodyLimitFor(maxText: number): number {
+  return Math.max(64 * 1024, maxText * 12 + 16 * 1024);
+}
+
+/** Builds the Fastify app with every route; it never listens. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps.ctx;
+  const bodyLimit = bodyLimitFor(config.maxText);
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    return503OnClosing: true,
+  });
+  // Query strings and path parameters arrive as text, so they are coerced to the
+  // schema's types; JSON bodies are not, so `"text": 5` is a 400, not "5".
+  const coercing = new Ajv({ coerceTypes: true, useDefaults: true, strict: false });
+  const strictAjv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strictAjv : coercing).compile(schema as object),
+  );
+  app.decorateRequest('agent', null);
+  registerErrorHandling(app, bodyLimit);
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
+      methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Admin-Token', 'Last-Event-ID'],
+      exposedHeaders: ['Retry-After'],
+      maxAge: 600,
+    });
+  }
+  if (config.docs) await registerDocs(app, deps.ctx.version);
+
+  const routeDeps: RouteDeps = { ...deps, baseUrl: (req) => baseUrl(deps.ctx, req) };
+  await app.register(manifestRoutes(routeDeps));
+  await app.register(agentRoutes(routeDeps));
+  await app.register(messageRoutes(routeDeps));
+  await app.register(adminRoutes(routeDeps));
+  await app.register(roomRoutes(routeDeps));
+  return app;
+}
+
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+function first(h: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  return v?.split(',')[0]?.trim() || undefined;
+}
+
+/** The tunnel's public URL if one is saved, else the scheme and host the request arrived on. */
+export function baseUrl(ctx: BridgeContext, req: FastifyRequest): string {
+  const saved = ctx.publicUrl();
+  if (saved) return saved;
+  const proto = first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : req.protocol;
+  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host;
+  if (host && SAFE_HOST.test(host)) return `${proto}://${host}`;
+  return `http://${ctx.config.host}:${ctx.config.port}`;
+}

@@ -1,0 +1,117 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { RouteDeps } from '../app.js';
+import { agentOf, requireAgent } from '../plugins/auth.js';
+import { ErrorBody, errorResponses, MAX_SAFE, Message, Nullable, PollAnswer } from '../schemas.js';
+
+const ClaimBody = Type.Object({
+  won: Type.Boolean(),
+  claimed_by: Type.String(),
+  seq: Type.Integer(),
+  error: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String()),
+});
+
+/** POST /messages, the long-poll GET /messages, and POST /messages/{seq}/claim. */
+export function messageRoutes(deps: RouteDeps) {
+  const { bridge, ctx } = deps;
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const onRequest = requireAgent(bridge);
+    const security = [{ agentCode: [] }];
+
+    app.post(
+      '/messages',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Send a message to your room or to one peer.',
+          body: Type.Object({
+            to: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "'all' (default) or a peer name." }))),
+            text: Type.String({ minLength: 1, maxLength: ctx.config.maxText }),
+            expects_reply: Type.Optional(
+              Nullable(Type.String({ maxLength: 64, description: "'none', 'anyone' or a peer name." })),
+            ),
+          }),
+          response: {
+            200: Type.Object({ ok: Type.Literal(true), message: Message }),
+            ...errorResponses(400, 401, 403, 409, 413, 429),
+          },
+        },
+      },
+      async (req) => ({ ok: true as const, message: await bridge.post(agentOf(req), req.body) }),
+    );
+
+    app.get(
+      '/messages',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Long-poll for new messages.',
+          description:
+            'Answers at once when a message you may see has seq > since, or the room is closed; otherwise waits up to wait seconds (capped at ARGYBARGY_MAX_WAIT) and answers the moment one arrives.',
+          querystring: Type.Object({
+            since: Type.Integer({
+              minimum: 0,
+              maximum: MAX_SAFE,
+              default: 0,
+              description: 'The cursor of your last answer.',
+            }),
+            wait: Type.Integer({
+              minimum: 0,
+              maximum: MAX_SAFE,
+              default: 0,
+              description: 'Seconds to wait for a message.',
+            }),
+          }),
+          response: { 200: PollAnswer, ...errorResponses(400, 401) },
+        },
+      },
+      async (req, reply) => {
+        const ac = new AbortController();
+        // A client that hangs up releases its place at once.
+        const onClose = () => {
+          if (!reply.raw.writableEnded) ac.abort();
+        };
+        reply.raw.once('close', onClose);
+        try {
+          const answer = await bridge.poll(agentOf(req), req.query.since, req.query.wait, ac.signal);
+          if (answer === null) return reply.hijack();
+          return answer;
+        } finally {
+          reply.raw.off('close', onClose);
+        }
+      },
+    );
+
+    app.post(
+      '/messages/:seq/claim',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Claim an open question so only you answer it.',
+          description:
+            'First caller wins with 200; later callers get 409 naming the winner; a seq you cannot see is 404.',
+          params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
+          response: { 200: ClaimBody, 409: ClaimBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const res = await bridge.claim(agentOf(req), req.params.seq);
+        if (res.won) return res;
+        return reply.code(409).send({
+          ...res,
+          error: 'already_claimed',
+          detail: `Message ${res.seq} was already claimed by ${res.claimed_by}. Let them answer; stay quiet on this one.`,
+        });
+      },
+    );
+  };
+}

@@ -1,0 +1,323 @@
+import { type Bridge, type RoomStatus, roomStatus } from './bridge.js';
+import type { BridgeContext } from './context.js';
+import { defaultExpects, resolveExpects } from './domain/expects.js';
+import { ExpiresError, parseExpires } from './domain/expires.js';
+import { toRoomWire, type WireMessage } from './domain/message.js';
+import { checkAgentName, checkCapabilities, checkName, checkText } from './domain/names.js';
+import { buildRoster, peerRows } from './domain/roster.js';
+import { isoSeconds, secondsBetween } from './domain/time.js';
+import { openQuestions } from './domain/waiting.js';
+import { errors } from './errors.js';
+import { hashCode, maskCode, newCode, safeEqual } from './secrets.js';
+import type { CodeRecord } from './store/store.js';
+
+export interface InviteInput {
+  name: string;
+  room?: string | null;
+  expires?: string | number | null;
+  capabilities?: string | null;
+}
+
+export interface SayInput {
+  text: string;
+  to?: string | null;
+  room?: string | null;
+  sender?: string | null;
+  expects_reply?: string | null;
+}
+
+/** A code as listings show it. */
+export interface CodeListing {
+  code: string;
+  name: string;
+  room: string;
+  capabilities: string;
+  created: string;
+  expires: string | null;
+  expired: boolean;
+}
+
+/** The paste-ready paragraph that puts an agent in a room. */
+export function connectInstruction(base: string, code: string): string {
+  return (
+    `You can talk to other AI agents through a bridge at ${base} . GET ${base}/ for full instructions. ` +
+    `Authenticate every request with the header 'Authorization: Bearer ${code}'. ` +
+    'Introduce yourself with POST /messages, then poll GET /messages?wait=25&since=<cursor> to listen ' +
+    '(pass back the cursor each answer gives you) and reply with POST /messages. ' +
+    "Answer a message when its expects_reply is your name; when it is 'anyone', POST /messages/<seq>/claim first " +
+    'and answer only if you win (200). Stay in the room and keep polling after your own work is done; ' +
+    'leave only when a poll answers should_exit: true.'
+  );
+}
+
+/** The operator-facing service: keys, rooms, posting as a human, and the views of /admin/*. */
+export class Operator {
+  constructor(
+    private readonly ctx: BridgeContext,
+    private readonly bridge: Bridge,
+  ) {}
+
+  /** Checks an admin token in constant time; a failure is audited and throws 401. */
+  async authenticate(token: string | undefined, where: { ip?: string; path?: string } = {}): Promise<void> {
+    const current = await this.ctx.adminTokens.current();
+    if (token && safeEqual(token, current)) return;
+    await this.audit('admin_auth_failed', {
+      detail: `${token ? 'wrong' : 'missing'} token${where.path ? ` on ${where.path}` : ''}${where.ip ? ` from ${where.ip}` : ''}`,
+    });
+    throw errors.adminUnauthorized();
+  }
+
+  /** Mints a code for an agent, creating its room if needed. */
+  async invite(input: InviteInput, base: string) {
+    const { store, config } = this.ctx;
+    const name = checkAgentName('name', input.name);
+    const room = input.room == null ? 'default' : checkName('room', input.room);
+    const capabilities = checkCapabilities(input.capabilities ?? '');
+    const now = this.ctx.now();
+    let expiresAt: number | null;
+    try {
+      expiresAt = parseExpires(input.expires, now);
+    } catch (e) {
+      if (e instanceof ExpiresError) throw errors.badRequest(e.message);
+      throw e;
+    }
+    const code = newCode();
+    const saved = await store.createCode(
+      {
+        hash: hashCode(code),
+        plain: config.hashCodes ? null : code,
+        display: config.hashCodes ? maskCode(code) : code,
+        name,
+        room,
+        capabilities,
+        createdAt: now,
+        expiresAt,
+      },
+      config.maxCodes,
+    );
+    if (!saved) throw errors.codeQuota(config.maxCodes);
+    await store.ensureRoom(room, now);
+    await this.audit('invite', { room, detail: name });
+    return {
+      code,
+      name,
+      room,
+      expires: expiresAt === null ? null : isoSeconds(expiresAt),
+      capabilities,
+      url: base,
+      instruction: connectInstruction(base, code),
+    };
+  }
+
+  /** Revokes every code with this name, or the code itself; unknown targets revoke nothing. */
+  async revoke(target: string): Promise<{ revoked: number }> {
+    const t = target.trim();
+    if (t === '') throw errors.badRequest('target must be an agent name or a code.');
+    const gone = await this.ctx.store.revokeCodes(t, hashCode(t));
+    // Name the revoked agents, never the target: it may be a code.
+    const detail = gone.length ? gone.map((c) => `${c.name}@${c.room}`).join(', ') : 'nothing matched';
+    await this.audit('revoke', { detail: `${detail} (${gone.length})` });
+    return { revoked: gone.length };
+  }
+
+  /** Posts as a human. Works on a closed room too (a parting note) and is not rate-limited. */
+  async say(input: SayInput): Promise<WireMessage> {
+    const { store, config, live } = this.ctx;
+    const text = checkText(input.text, config.maxText);
+    const room = input.room == null || input.room.trim() === '' ? 'default' : checkName('room', input.room);
+    const sender =
+      input.sender == null || input.sender.trim() === '' ? 'operator' : checkAgentName('sender', input.sender);
+    const to = input.to == null || input.to.trim() === '' ? 'all' : checkName('to', input.to);
+    const expects = defaultExpects(to, input.expects_reply);
+    if (expects !== defaultExpects(to, null)) checkName('expects_reply', expects);
+    const now = this.ctx.now();
+    await live.touch(room, sender, now);
+    const res = await store.append({
+      room,
+      from: sender,
+      to,
+      text,
+      expectsReply: expects,
+      at: now,
+      requireOpen: false,
+      maxRooms: 0,
+      maxPerRoom: config.maxMessagesPerRoom,
+    });
+    if (!res.ok) throw errors.internal();
+    await this.bridge.announce(res.message);
+    await this.audit('say', { actor: sender, room, detail: `-> ${to}` });
+    return (await this.bridge.decorate(room, [res.message]))[0];
+  }
+
+  /** Closes or reopens a room; closing wakes every poll parked on it. */
+  async setRoomStatus(roomName: string, closed: boolean, by?: string | null): Promise<RoomStatus> {
+    const room = checkName('room', roomName);
+    const who = by == null || by.trim() === '' ? 'operator' : checkName('by', by);
+    const rec = await this.ctx.store.setRoomStatus(room, closed, who, this.ctx.now());
+    await this.ctx.live.publish({ kind: 'room', room });
+    const status = roomStatus(room, rec);
+    if (closed) await this.audit('room_close', { actor: who, room, detail: status.closed_at ?? '' });
+    else await this.audit('room_reopen', { actor: who, room });
+    return status;
+  }
+
+  /** Creates an empty, open room (it then shows in /admin/state before anyone speaks). */
+  async createRoom(roomName: string): Promise<{ created: boolean; room: RoomStatus }> {
+    const room = checkName('room', roomName);
+    const now = this.ctx.now();
+    const created = await this.ctx.store.ensureRoom(room, now);
+    if (created) await this.audit('room_create', { room });
+    return { created, room: roomStatus(room, await this.ctx.store.getRoom(room)) };
+  }
+
+  /** Replaces the admin token; the old one stops working at once. */
+  async regenerateToken(): Promise<{ admin_token: string }> {
+    const token = await this.ctx.adminTokens.rotate();
+    await this.audit('regenerate_admin_token', {});
+    return { admin_token: token };
+  }
+
+  /** Every code, as listings show it (masked when codes are hashed at rest). */
+  async codes(): Promise<CodeListing[]> {
+    const now = this.ctx.now();
+    return (await this.ctx.store.listCodes()).map((c) => listing(c, now));
+  }
+
+  /** The newest audit events, oldest first. */
+  async auditLog(limit: number) {
+    const rows = await this.ctx.store.recentAudit(limit);
+    return {
+      events: rows.map((e) => ({
+        ts: isoSeconds(e.at),
+        action: e.action,
+        actor: e.actor,
+        room: e.room,
+        detail: e.detail,
+      })),
+    };
+  }
+
+  /** Counts for a quick look. */
+  async stats() {
+    const { store, live, config } = this.ctx;
+    const now = this.ctx.now();
+    const [presence, codes, messages, rooms] = await Promise.all([
+      live.presence(),
+      store.countCodes(),
+      store.countMessages(),
+      store.listRooms(),
+    ]);
+    return {
+      version: this.ctx.version,
+      uptime_seconds: Math.floor((now - this.ctx.startedAt) / 1000),
+      online_peers: presence.filter((p) => secondsBetween(p.lastSeen, now) <= config.onlineWindow).length,
+      codes,
+      messages,
+      rooms: rooms.length,
+    };
+  }
+
+  /** The dashboard's snapshot (SPEC §5): presence, roster, codes, rooms, the inbox and recent messages. */
+  async state(roomFilter: string | null, base: string) {
+    const { store, live, config } = this.ctx;
+    const now = this.ctx.now();
+    const [presence, codeRows, rooms, senders, questions, recent] = await Promise.all([
+      live.presence(),
+      store.listCodes(),
+      store.listRooms(),
+      store.senders(),
+      store.openRoomQuestions(),
+      store.recent(60, roomFilter ?? undefined),
+    ]);
+    const liveCodes = codeRows.filter((c) => c.expiresAt === null || c.expiresAt > now);
+    const members = new Map<string, Set<string>>();
+    const lastSeq = new Map<string, Map<string, number>>();
+    for (const s of senders) {
+      entry(members, s.room, () => new Set<string>()).add(s.name);
+      entry(lastSeq, s.room, () => new Map<string, number>()).set(s.name, s.lastSeq);
+    }
+    for (const c of liveCodes) entry(members, c.room, () => new Set<string>()).add(c.name);
+
+    const caps = new Map<string, string>();
+    for (const c of codeRows) if (c.capabilities) caps.set(`${c.room}\u0000${c.name}`, c.capabilities);
+    const peers: Record<string, ReturnType<typeof peerRows>> = {};
+    for (const room of [...new Set(presence.map((p) => p.room))].sort()) {
+      const inRoom = presence.filter((p) => p.room === room);
+      const roomCaps = new Map(inRoom.map((p) => [p.name, caps.get(`${room}\u0000${p.name}`) ?? '']));
+      peers[room] = peerRows(inRoom, roomCaps, now, config.onlineWindow);
+    }
+    const roomStatuses: Record<string, RoomStatus> = {};
+    for (const r of rooms) roomStatuses[r.name] = roomStatus(r.name, r);
+
+    return {
+      version: this.ctx.version,
+      public_url: base,
+      hash_codes: config.hashCodes,
+      peers,
+      roster: buildRoster({
+        presence,
+        codes: liveCodes,
+        senders: senders.map((s) => ({ room: s.room, name: s.name, lastAt: s.lastAt })),
+        nowMs: now,
+        onlineWindowSeconds: config.onlineWindow,
+      }),
+      codes: codeRows.map((c) => listing(c, now)),
+      room: roomFilter,
+      rooms: rooms.map((r) => ({
+        room: r.name,
+        messages: r.messageCount,
+        last_seq: r.lastSeq,
+        last_ts: r.lastAt === null ? null : isoSeconds(r.lastAt),
+        seconds_since_last: r.lastAt === null ? null : secondsBetween(r.lastAt, now),
+        ...statusFields(roomStatuses[r.name]),
+      })),
+      room_status: roomStatuses,
+      waiting: openQuestions({
+        questions,
+        lastSeqBySender: lastSeq,
+        membersByRoom: members,
+        closedRooms: new Set(rooms.filter((r) => r.closed).map((r) => r.name)),
+        nowMs: now,
+        limit: 50,
+      }),
+      max_idle_seconds: config.maxIdleSeconds,
+      messages: recent.map((m) => toRoomWire(m, resolveExpects(m.expects_reply, m.from, members.get(m.room) ?? []))),
+    };
+  }
+
+  private async audit(action: string, e: { actor?: string; room?: string; detail?: string }): Promise<void> {
+    await this.ctx.store.audit({
+      at: this.ctx.now(),
+      action,
+      actor: e.actor ?? 'operator',
+      room: e.room ?? '',
+      detail: e.detail ?? '',
+    });
+  }
+}
+
+/** The value at `key`, created with `make` when missing. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
+function statusFields(s: RoomStatus) {
+  return { status: s.status, closed_at: s.closed_at, closed_by: s.closed_by };
+}
+
+function listing(c: CodeRecord, now: number): CodeListing {
+  return {
+    code: c.display,
+    name: c.name,
+    room: c.room,
+    capabilities: c.capabilities,
+    created: isoSeconds(c.createdAt),
+    expires: c.expiresAt === null ? null : isoSeconds(c.expiresAt),
+    expired: c.expiresAt !== null && c.expiresAt <= now,
+  };
+}

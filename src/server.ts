@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { FileAdminTokens } from './admin-token.js';
+import { Bridge } from './bridge.js';
+import type { Config } from './config.js';
+import type { BridgeContext } from './context.js';
+import { dataPaths, ensureDataDir, readPublicUrl } from './datadir.js';
+import { buildApp } from './http/app.js';
+import { MemoryLive } from './live/memory.js';
+import { Operator } from './operator.js';
+import { maskCode } from './secrets.js';
+import { SqliteStore } from './store/sqlite.js';
+import { VERSION } from './version.js';
+
+/** A bridge assembled from a config: services and the HTTP app, not yet listening. */
+export interface AssembledBridge {
+  ctx: BridgeContext;
+  bridge: Bridge;
+  operator: Operator;
+  app: FastifyInstance;
+}
+
+export interface AssembleOptions {
+  logger?: boolean | Record<string, unknown>;
+  now?: () => number;
+}
+
+/** Opens the store and live state for `config` and builds the app on them. */
+export async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
+  const paths = dataPaths(config.dataDir);
+  ensureDataDir(paths.dir);
+  const store = new SqliteStore(paths.db);
+  const live = new MemoryLive({ rateMax: config.rateMax, rateWindowSeconds: config.rateWindowSeconds });
+  const now = opts.now ?? Date.now;
+  const ctx: BridgeContext = {
+    config,
+    store,
+    live,
+    adminTokens: new FileAdminTokens(paths),
+    publicUrl: () => readPublicUrl(paths),
+    now,
+    version: VERSION,
+    startedAt: now(),
+  };
+  // Hashing switched on: forget plaintext codes kept from before; they keep working by hash.
+  if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
+  const bridge = new Bridge(ctx);
+  const operator = new Operator(ctx, bridge);
+  const app = await buildApp({ ctx, bridge, operator, logger: opts.logger });
+  app.addHook('onClose', async () => {
+    await live.close();
+    await store.close();
+  });
+  return { ctx, bridge, operator, app };
+}
+
+/** A bridge listening on a port. */
+export interface RunningBridge extends AssembledBridge {
+  url: string;
+  port: number;
+  /** Answers every parked poll, finishes in-flight requests and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Assembles the bridge and listens on config.host:config.port (port 0 picks a free one). */
+export async function startServer(config: Config, opts: AssembleOptions = {}): Promise<RunningBridge> {
+  const assembled = await assemble(config, opts);
+  const { app, ctx } = assembled;
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    ...assembled,
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        ctx.live.shutdown();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}

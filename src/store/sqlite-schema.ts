@@ -1,0 +1,87 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations for the embedded store, applied in order inside one
+ * transaction each; `schema_version` records the last one applied.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE codes (
+    hash         TEXT PRIMARY KEY,
+    plain        TEXT,
+    display      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    room         TEXT NOT NULL,
+    capabilities TEXT NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX codes_by_name ON codes(name);
+  CREATE INDEX codes_by_room ON codes(room, name);
+
+  CREATE TABLE rooms (
+    name          TEXT PRIMARY KEY,
+    closed        INTEGER NOT NULL DEFAULT 0,
+    closed_at     INTEGER,
+    closed_by     TEXT,
+    created_at    INTEGER NOT NULL,
+    last_seq      INTEGER NOT NULL DEFAULT 0,
+    last_at       INTEGER,
+    message_count INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+
+  CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY,
+    room          TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    at            INTEGER NOT NULL,
+    sender        TEXT NOT NULL,
+    recipient     TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    expects_reply TEXT NOT NULL,
+    claimed_by    TEXT
+  );
+  CREATE UNIQUE INDEX messages_by_room_seq ON messages(room, seq);
+  -- Almost every message expects nothing, so this holds only the questions.
+  CREATE INDEX messages_questions ON messages(room, seq) WHERE expects_reply <> 'none';
+
+  CREATE TABLE members (
+    room     TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    last_at  INTEGER NOT NULL,
+    PRIMARY KEY (room, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE audit (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor  TEXT NOT NULL DEFAULT '',
+    room   TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+  );
+  `,
+];
+
+/** Brings the database up to the newest schema; returns the version it ends at. */
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  let version = row?.version ?? 0;
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `The database schema (version ${version}) is newer than this argybargy understands (${MIGRATIONS.length}). Upgrade argybargy.`,
+    );
+  }
+  while (version < MIGRATIONS.length) {
+    const next = version + 1;
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.prepare('DELETE FROM schema_version').run();
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(next);
+    }).immediate();
+    version = next;
+  }
+  return version;
+}
