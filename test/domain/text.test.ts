@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkAgentName, checkName, checkText } from '../../src/domain/names.js';
+import { codePoints, findIllFormed, isWellFormed } from '../../src/domain/text.js';
+import { ApiError } from '../../src/errors.js';
+
+describe('text rules', () => {
+  it('counts code points, not UTF-16 units', () => {
+    assert.equal(codePoints('🤖'), 1);
+    assert.equal(codePoints('a🤖b'), 3);
+    assert.equal(codePoints('👩‍💻'), 3, 'a ZWJ sequence is three code points');
+    assert.equal(codePoints('\ud800'), 1);
+  });
+  it('finds lone surrogates anywhere in a JSON value', () => {
+    assert.equal(isWellFormed('ok 🤖'), true);
+    assert.equal(isWellFormed('\ud800'), false);
+    assert.equal(isWellFormed('x\udc00'), false);
+    assert.equal(findIllFormed({ a: ['fine', { b: 'bad\ud83d' }] }), 'body.a[1].b');
+    assert.equal(findIllFormed({ ['k\udfff']: 1 }), 'body (a key)');
+    assert.equal(findIllFormed({ a: 1, b: null, c: ['🤖'] }), null);
+  });
+  it('accepts text up to the limit counted in code points', () => {
+    assert.equal(checkText('🤖'.repeat(5), 5), '🤖'.repeat(5));
+    assert.throws(() => checkText('🤖'.repeat(6), 5), ApiError);
+    assert.throws(() => checkText('', 5), ApiError);
+    assert.throws(() => checkText('a\ud800', 5), ApiError);
+  });
+  it('keeps text exactly, spaces and markup included', () => {
+    const s = '  <img src=x onerror=alert(1)>\n\t';
+    assert.equal(checkText(s, 100), s);
+  });
+  it('checks names', () => {
+    assert.equal(checkName('to', ' bob '), 'bob');
+    assert.equal(checkName('room', 'x'.repeat(64)), 'x'.repeat(64));
+    assert.throws(() => checkName('room', 'x'.repeat(65)), ApiError);
+    assert.throws(() => checkName('name', '  '), ApiError);
+    assert.throws(() => checkName('name', 'a\nb'), ApiError);
+    assert.throws(() => checkAgentName('name', 'All'), /reserved/);
+    assert.equal(checkAgentName('name', '🤖bot'), '🤖bot');
+  });
+});

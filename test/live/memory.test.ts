@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { concerns } from '../../src/live/live.js';
+import { MemoryLive } from '../../src/live/memory.js';
+import { sleep } from '../helpers.js';
+
+const live = (rateMax = 3, rateWindowSeconds = 60) => new MemoryLive({ rateMax, rateWindowSeconds });
+
+describe('concerns', () => {
+  const msg = (from: string, to: string) => ({ kind: 'message' as const, room: 'r', seq: 1, from, to });
+  it('wakes everyone but the sender on a broadcast, only the recipient on a DM', () => {
+    assert.equal(concerns(msg('a', 'all'), 'b'), true);
+    assert.equal(concerns(msg('a', 'all'), 'a'), false);
+    assert.equal(concerns(msg('a', 'b'), 'b'), true);
+    assert.equal(concerns(msg('a', 'b'), 'c'), false);
+    assert.equal(concerns(msg('a', 'b'), null), true);
+    assert.equal(concerns({ kind: 'room', room: 'r' }, 'c'), true);
+  });
+});
+
+describe('MemoryLive', () => {
+  it('reports first sight once per room and name', async () => {
+    const l = live();
+    assert.equal(await l.touch('r', 'alice', 1), true);
+    assert.equal(await l.touch('r', 'alice', 2), false);
+    assert.equal(await l.touch('q', 'alice', 3), true);
+    assert.deepEqual(await l.presence('r'), [{ room: 'r', name: 'alice', lastSeen: 2 }]);
+    assert.equal((await l.presence()).length, 2);
+  });
+
+  it('allows rateMax posts, then refuses with a retry time, per key; refunds give a slot back', async () => {
+    const l = live(3, 60);
+    for (let i = 0; i < 3; i++) assert.deepEqual(await l.consume('k'), { ok: true });
+    const refused = await l.consume('k');
+    assert.equal(refused.ok, false);
+    assert.ok(!refused.ok && refused.retryAfterMs > 59_000 && refused.retryAfterMs <= 60_000);
+    assert.deepEqual(await l.consume('other'), { ok: true });
+    await l.refund('k');
+    assert.deepEqual(await l.consume('k'), { ok: true }, 'a refunded slot can be used again');
+    assert.equal((await l.consume('k')).ok, false, 'refusals themselves do not count');
+  });
+
+  it('has no limit when rateMax is 0', async () => {
+    const l = live(0);
+    for (let i = 0; i < 100; i++) assert.deepEqual(await l.consume('k'), { ok: true });
+  });
+
+  it('keeps a dry stretch until it ends', async () => {
+    const l = live();
+    assert.equal(await l.dryStart('r', 'a', 100), 100);
+    assert.equal(await l.dryStart('r', 'a', 500), 100);
+    await l.dryEnd('r', 'a');
+    assert.equal(await l.dryStart('r', 'a', 900), 900);
+  });
+
+  it('wakes a waiter on an event that concerns it, and latches one that came early', async () => {
+    const l = live();
+    const w = l.register('r', 'bob');
+    assert.equal(l.parkedCount(), 1);
+    await l.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'all' });
+    assert.equal(await w.wait(5_000), 'event', 'the event before wait() was latched');
+    const started = Date.now();
+    setTimeout(() => l.publish({ kind: 'message', room: 'r', seq: 2, from: 'alice', to: 'bob' }), 20);
+    assert.equal(await w.wait(5_000), 'event');
+    assert.ok(Date.now() - started < 1000);
+    w.cancel();
+    assert.equal(l.parkedCount(), 0);
+  });
+
+  it('ignores events for others and times out', async () => {
+    const l = live();
+    const w = l.register('r', 'bob');
+    await l.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'carol' });
+    await l.publish({ kind: 'message', room: 'q', seq: 1, from: 'alice', to: 'all' });
+    await l.publish({ kind: 'message', room: 'r', seq: 2, from: 'bob', to: 'all' });
+    assert.equal(await w.wait(50), 'timeout');
+    w.cancel();
+  });
+
+  it('wakes every waiter of the room on a room event', async () => {
+    const l = live();
+    const ws = ['a', 'b', 'c'].map((n) => l.register('r', n));
+    const outcomes = Promise.all(ws.map((w) => w.wait(5_000)));
+    await l.publish({ kind: 'room', room: 'r' });
+    assert.deepEqual(await outcomes, ['event', 'event', 'event']);
+  });
+
+  it('releases a waiter on abort and on shutdown', async () => {
+    const l = live();
+    const ac = new AbortController();
+    const w = l.register('r', 'a');
+    const p = w.wait(5_000, ac.signal);
+    ac.abort();
+    assert.equal(await p, 'aborted');
+    const w2 = l.register('r', 'b');
+    const p2 = w2.wait(5_000);
+    await sleep(5);
+    l.shutdown();
+    assert.equal(await p2, 'shutdown');
+    assert.equal(await l.register('r', 'c').wait(5_000), 'shutdown', 'no new parking after shutdown');
+  });
+});

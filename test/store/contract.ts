@@ -1,0 +1,316 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AppendInput, Store } from '../../src/store/store.js';
+
+/** Builds a fresh, empty store for one test; `reopen` gives a new handle on the same data. */
+export interface StoreFactory {
+  open(): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
+}
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function msg(room: string, from: string, text: string, o: Partial<AppendInput> = {}): AppendInput {
+  return {
+    room,
+    from,
+    to: 'all',
+    text,
+    expectsReply: 'none',
+    at: T0,
+    requireOpen: true,
+    maxRooms: 0,
+    maxPerRoom: 0,
+    ...o,
+  };
+}
+
+async function add(s: Store, room: string, from: string, text: string, o: Partial<AppendInput> = {}) {
+  const r = await s.append(msg(room, from, text, o));
+  if (!r.ok) throw new Error(`append refused: ${r.reason}`);
+  return r.message;
+}
+
+/** The Store contract (see src/store/store.ts), run against one backend. */
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    const withStore = (fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) => async () => {
+      const { store, reopen, cleanup } = await factory.open();
+      try {
+        await fn(store, reopen);
+      } finally {
+        await cleanup();
+      }
+    };
+
+    it(
+      'numbers messages per room from 1 and never reuses a seq, even after retention',
+      withStore(async (s) => {
+        const a1 = await add(s, 'A', 'x', '1');
+        const a2 = await add(s, 'A', 'x', '2');
+        const b1 = await add(s, 'B', 'x', '1');
+        assert.deepEqual([a1.seq, a2.seq, b1.seq], [1, 2, 1]);
+        for (let i = 3; i <= 6; i++) await add(s, 'A', 'x', String(i), { maxPerRoom: 2 });
+        const hist = await s.history('A', 'y', 100);
+        assert.deepEqual(
+          hist.map((m) => m.text),
+          ['5', '6'],
+        );
+        assert.deepEqual(
+          hist.map((m) => m.seq),
+          [5, 6],
+        );
+        const room = await s.getRoom('A');
+        assert.equal(room?.lastSeq, 6);
+        assert.equal(room?.messageCount, 2);
+        assert.equal((await add(s, 'A', 'x', '7', { maxPerRoom: 2 })).seq, 7);
+        assert.equal(await s.countMessages(), 3);
+      }),
+    );
+
+    it(
+      'keeps retention per room',
+      withStore(async (s) => {
+        for (let i = 0; i < 3; i++) await add(s, 'A', 's', `a${i}`, { maxPerRoom: 2 });
+        await add(s, 'B', 's', 'b0', { maxPerRoom: 2 });
+        assert.deepEqual(
+          (await s.history('A', 'r', 100)).map((m) => m.text),
+          ['a1', 'a2'],
+        );
+        assert.deepEqual(
+          (await s.history('B', 'r', 100)).map((m) => m.text),
+          ['b0'],
+        );
+      }),
+    );
+
+    it(
+      'reads since a seq with visibility: no own messages, no DMs to others, no other rooms',
+      withStore(async (s) => {
+        await add(s, 'r', 'alice', 'broadcast');
+        await add(s, 'r', 'alice', 'for bob', { to: 'bob' });
+        await add(s, 'r', 'bob', 'for alice', { to: 'alice' });
+        await add(s, 'other', 'alice', 'other room');
+        const bob = await s.readSince('r', 'bob', 0, 100);
+        assert.deepEqual(
+          bob.messages.map((m) => m.text),
+          ['broadcast', 'for bob'],
+        );
+        assert.equal(bob.lastSeq, 3);
+        const alice = await s.readSince('r', 'alice', 0, 100);
+        assert.deepEqual(
+          alice.messages.map((m) => m.text),
+          ['for alice'],
+        );
+        assert.deepEqual(
+          (await s.readSince('r', 'carol', 0, 100)).messages.map((m) => m.text),
+          ['broadcast'],
+        );
+        assert.deepEqual(
+          (await s.readSince('r', 'bob', 1, 100)).messages.map((m) => m.text),
+          ['for bob'],
+        );
+        const page = await s.readSince('r', 'bob', 0, 1);
+        assert.equal(page.truncated, true);
+        assert.equal(page.messages.length, 1);
+        const none = await s.readSince('nowhere', 'bob', 0, 100);
+        assert.deepEqual(none, { messages: [], lastSeq: 0, room: null, truncated: false });
+      }),
+    );
+
+    it(
+      'history shows own messages and DMs to or from the reader, newest last',
+      withStore(async (s) => {
+        await add(s, 'r', 'alice', 'hello');
+        await add(s, 'r', 'alice', 'psst bob', { to: 'bob' });
+        await add(s, 'r', 'carol', 'psst alice', { to: 'alice' });
+        assert.deepEqual(
+          (await s.history('r', 'alice', 10)).map((m) => m.text),
+          ['hello', 'psst bob', 'psst alice'],
+        );
+        assert.deepEqual(
+          (await s.history('r', 'carol', 10)).map((m) => m.text),
+          ['hello', 'psst alice'],
+        );
+        assert.deepEqual(
+          (await s.history('r', 'dave', 10)).map((m) => m.text),
+          ['hello'],
+        );
+        assert.deepEqual(
+          (await s.history('r', 'alice', 2)).map((m) => m.text),
+          ['psst bob', 'psst alice'],
+        );
+        assert.deepEqual(
+          (await s.recent(10)).map((m) => m.text),
+          ['hello', 'psst bob', 'psst alice'],
+        );
+      }),
+    );
+
+    it(
+      'claims first-writer-wins, and not through rooms or into invisible DMs',
+      withStore(async (s) => {
+        const q = await add(s, 'r', 'alice', 'who?', { expectsReply: 'anyone' });
+        const dm = await add(s, 'r', 'alice', 'secret', { to: 'bob' });
+        const results = await Promise.all(['b', 'c', 'd', 'e'].map((n) => s.claim('r', q.seq, n)));
+        const winners = results.filter((r) => r.found && r.won);
+        assert.equal(winners.length, 1);
+        const winner = winners[0].found ? winners[0].claimedBy : '';
+        for (const r of results) assert.deepEqual(r.found && r.claimedBy, winner);
+        assert.deepEqual(await s.claim('other', q.seq, 'x'), { found: false });
+        assert.deepEqual(await s.claim('r', 999, 'x'), { found: false });
+        assert.deepEqual(await s.claim('r', dm.seq, 'carol'), { found: false });
+        assert.deepEqual(await s.claim('r', dm.seq, 'bob'), { found: true, won: true, claimedBy: 'bob' });
+      }),
+    );
+
+    it(
+      'refuses posts into a closed room unless the operator posts, and refuses new rooms over the quota',
+      withStore(async (s) => {
+        await s.setRoomStatus('r', true, 'titus', T0);
+        const refused = await s.append(msg('r', 'a', 'late'));
+        assert.equal(refused.ok, false);
+        assert.equal(!refused.ok && refused.reason, 'room_closed');
+        assert.equal((await s.append(msg('r', 'operator', 'bye', { requireOpen: false }))).ok, true);
+        await add(s, 'one', 'a', 'x', { maxRooms: 2 });
+        const quota = await s.append(msg('three', 'a', 'x', { maxRooms: 2 }));
+        assert.equal(!quota.ok && quota.reason, 'room_quota');
+        assert.equal((await s.append(msg('one', 'a', 'again', { maxRooms: 2 }))).ok, true, 'existing rooms go on');
+        assert.equal(await s.getRoom('three'), null, 'a refused post leaves nothing behind');
+      }),
+    );
+
+    it(
+      'closes and reopens rooms durably',
+      withStore(async (s, reopen) => {
+        const closed = await s.setRoomStatus('r', true, 'titus', T0 + 5000);
+        assert.equal(closed.closed, true);
+        assert.equal(closed.closedBy, 'titus');
+        assert.equal(closed.closedAt, T0 + 5000);
+        const again = await s.setRoomStatus('r', true, 'someone-else', T0 + 9000);
+        assert.equal(again.closedBy, 'titus', 'closing a closed room keeps who closed it');
+        const s2 = await reopen();
+        assert.equal((await s2.getRoom('r'))?.closed, true);
+        const open = await s2.setRoomStatus('r', false, 'titus', T0);
+        assert.deepEqual([open.closed, open.closedAt, open.closedBy], [false, null, null]);
+      }),
+    );
+
+    it(
+      'stores codes by hash, lists them, revokes by name or hash, and drops plaintext on request',
+      withStore(async (s, reopen) => {
+        const base = { display: 'x', room: 'r', capabilities: '', createdAt: T0, expiresAt: null };
+        await s.createCode({ ...base, hash: 'h1', plain: 'p1', display: 'p1', name: 'alice' }, 0);
+        await s.createCode({ ...base, hash: 'h2', plain: 'p2', display: 'p2', name: 'bob' }, 0);
+        await s.createCode({ ...base, hash: 'h3', plain: null, name: 'bob', room: 'q' }, 0);
+        assert.equal(await s.createCode({ ...base, hash: 'h4', plain: null, name: 'x' }, 3), null, 'quota');
+        assert.equal(await s.countCodes(), 3);
+        assert.equal((await s.findCodeByHash('h1'))?.name, 'alice');
+        assert.equal(await s.findCodeByHash('nope'), null);
+        assert.deepEqual((await s.revokeCodes('bob', 'zzz')).map((c) => c.hash).sort(), ['h2', 'h3']);
+        assert.deepEqual(
+          (await s.revokeCodes('p1', 'h1')).map((c) => c.name),
+          ['alice'],
+        );
+        assert.deepEqual(await s.revokeCodes('nobody', 'none'), []);
+        await s.createCode(
+          { ...base, hash: 'h5', plain: 'plain-secret-code', display: 'plain-secret-code', name: 'eve' },
+          0,
+        );
+        assert.equal(await s.dropPlaintextCodes((p) => `${p.slice(0, 3)}…`), 1);
+        const s2 = await reopen();
+        const [eve] = await s2.listCodes();
+        assert.deepEqual([eve.plain, eve.display], [null, 'pla…']);
+      }),
+    );
+
+    it(
+      'knows members (unexpired code holders and senders) and senders with their last seq',
+      withStore(async (s) => {
+        const base = { plain: null, display: 'x', capabilities: '', createdAt: T0 };
+        await s.createCode({ ...base, hash: 'a', name: 'holder', room: 'r', expiresAt: null }, 0);
+        await s.createCode({ ...base, hash: 'b', name: 'expired', room: 'r', expiresAt: T0 - 1 }, 0);
+        await s.createCode({ ...base, hash: 'c', name: 'elsewhere', room: 'q', expiresAt: null }, 0);
+        await add(s, 'r', 'poster', 'one');
+        await add(s, 'r', 'poster', 'two');
+        await add(s, 'r', 'other', 'three');
+        assert.deepEqual([...(await s.members('r', T0))].sort(), ['holder', 'other', 'poster']);
+        const senders = await s.senders();
+        assert.deepEqual(
+          senders.map((x) => [x.room, x.name, x.lastSeq]),
+          [
+            ['r', 'other', 3],
+            ['r', 'poster', 2],
+          ],
+        );
+      }),
+    );
+
+    it(
+      'lists open-room questions only',
+      withStore(async (s) => {
+        await add(s, 'build', 'claude', 'just saying');
+        await add(s, 'build', 'claude', 'who takes this?', { expectsReply: 'anyone' });
+        await add(s, 'ops', 'codex', 'approve?', { to: 'operator', expectsReply: 'operator' });
+        await add(s, 'shut', 'codex', 'hello?', { expectsReply: 'anyone' });
+        await s.setRoomStatus('shut', true, 'op', T0);
+        assert.deepEqual(
+          (await s.openRoomQuestions()).map((m) => [m.room, m.text]),
+          [
+            ['build', 'who takes this?'],
+            ['ops', 'approve?'],
+          ],
+        );
+      }),
+    );
+
+    it(
+      'keeps an audit log, newest last, honouring the limit',
+      withStore(async (s) => {
+        for (let i = 0; i < 5; i++) await s.audit({ at: T0 + i, action: 'connect', actor: `a${i}` });
+        await s.audit({ at: T0 + 9, action: 'invite', room: 'r', detail: 'alice' });
+        const last = await s.recentAudit(2);
+        assert.deepEqual(
+          last.map((e) => e.action),
+          ['connect', 'invite'],
+        );
+        assert.deepEqual(last[1], { at: T0 + 9, action: 'invite', actor: '', room: 'r', detail: 'alice' });
+      }),
+    );
+
+    it(
+      'keeps messages, codes, rooms and the seq counter across a reopen',
+      withStore(async (s, reopen) => {
+        await add(s, 'r', 'alice', 'durable 🤖 <b>');
+        await s.createCode(
+          {
+            hash: 'h',
+            plain: 'p',
+            display: 'p',
+            name: 'alice',
+            room: 'r',
+            capabilities: 'c',
+            createdAt: T0,
+            expiresAt: null,
+          },
+          0,
+        );
+        const s2 = await reopen();
+        assert.deepEqual(
+          (await s2.history('r', 'x', 10)).map((m) => m.text),
+          ['durable 🤖 <b>'],
+        );
+        assert.equal((await s2.findCodeByHash('h'))?.capabilities, 'c');
+        assert.equal((await add(s2, 'r', 'alice', 'next')).seq, 2);
+      }),
+    );
+
+    it(
+      'stores any text exactly: NUL, newlines, emoji, markup',
+      withStore(async (s) => {
+        const text = 'a\u0000b\r\n\t🤖 <script>alert(1)</script> é';
+        await add(s, 'r', 'x', text);
+        assert.equal((await s.history('r', 'x', 1))[0].text, text);
+      }),
+    );
+  });
+}
