@@ -39,6 +39,12 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
     }
   });
 
+  // A POST without a body (curl -X POST .../close) is an empty object, so optional
+  // bodies work and required fields are reported by name.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined || req.body === null) req.body = {};
+  });
+
   app.setNotFoundHandler((req, reply) => {
     const e = errors.routeNotFound(req.method, req.url);
     reply.code(e.status).send(e.body());
@@ -63,7 +69,7 @@ function toApiError(err: FastifyError | ApiError, bodyLimit: number): ApiError {
         ? ` (${(first.params as { missingProperty?: string }).missingProperty} is required)`
         : '';
     return errors.badRequest(
-      `Invalid ${where}${field ? `: ${field}` : ''} ${msg}${missing}. GET / describes every endpoint and its fields.`,
+      `Invalid ${where}: ${field ? `${field} ` : ''}${msg}${missing}. GET / describes every endpoint and its fields.`,
     );
   }
   switch (err.code) {
