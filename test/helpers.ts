@@ -57,7 +57,7 @@ export async function request<T = any>(
     body = JSON.stringify(opts.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(base + path, { method, headers, body, signal: opts.signal });
+  const res = await fetch(base + path, { method, headers, body: body as BodyInit | undefined, signal: opts.signal });
   const text = await res.text();
   let parsed: unknown = text;
   try {

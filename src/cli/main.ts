@@ -22,6 +22,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   for (const c of COMMANDS) c.register(program, host);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  if (argv.length === 0) {
+    io.stdout(program.helpInformation());
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -32,10 +36,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     io.stderr(`argybargy: ${(e as Error).message}\n`);
     return 1;
-  }
-  if (argv.length === 0) {
-    io.stdout(program.helpInformation());
-    return 0;
   }
   return pending ?? 0;
 }

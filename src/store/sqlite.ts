@@ -115,6 +115,8 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    // Overwrite deleted rows, so a revoked or re-hashed code leaves no plaintext behind in free pages.
+    this.db.pragma('secure_delete = ON');
     migrate(this.db);
     const db = this.db;
     this.q = {
