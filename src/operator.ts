@@ -214,6 +214,7 @@ export class Operator {
       codes,
       messages,
       rooms: rooms.length,
+      parked_polls: live.parkedCount(),
     };
   }
 

@@ -1,7 +1,9 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../domain/message.js';
+import { HotCache, type HotCacheLimits } from './sqlite-cache.js';
 import { migrate } from './sqlite-schema.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
   AppendInput,
   AppendResult,
@@ -18,6 +20,9 @@ import type {
 
 /** How many audit events the embedded store keeps (oldest are pruned). */
 const AUDIT_KEEP = 100_000;
+
+/** How often (ms) to ask SQLite whether another process wrote to the database. */
+const FOREIGN_WRITE_CHECK_MS = 50;
 
 interface RoomRow {
   name: string;
@@ -51,8 +56,6 @@ interface CodeRow {
   created_at: number;
   expires_at: number | null;
 }
-
-const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
 
 function toRoom(r: RoomRow): RoomRecord {
   return {
@@ -104,9 +107,15 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private auditWrites = 0;
-  private readonly q;
+  private readonly q: Statements;
+  private readonly cache: HotCache;
+  private readonly ringSize: number;
+  private dataVersion = 0;
+  private checkedAt = 0;
 
-  constructor(path: string) {
+  constructor(path: string, cache: HotCacheLimits = { perRoom: 256, totalChars: 16_000_000 }) {
+    this.cache = new HotCache(cache);
+    this.ringSize = cache.perRoom;
     if (path !== ':memory:') createPrivate(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -118,72 +127,8 @@ export class SqliteStore implements Store {
     // Overwrite deleted rows, so a revoked or re-hashed code leaves no plaintext behind in free pages.
     this.db.pragma('secure_delete = ON');
     migrate(this.db);
-    const db = this.db;
-    this.q = {
-      insertCode: db.prepare(
-        `INSERT INTO codes (hash, plain, display, name, room, capabilities, created_at, expires_at)
-         VALUES (@hash, @plain, @display, @name, @room, @capabilities, @createdAt, @expiresAt)`,
-      ),
-      codeByHash: db.prepare('SELECT * FROM codes WHERE hash = ?'),
-      listCodes: db.prepare('SELECT * FROM codes ORDER BY created_at, name'),
-      countCodes: db.prepare('SELECT count(*) AS n FROM codes').pluck(),
-      codesToRevoke: db.prepare('SELECT * FROM codes WHERE name = ? OR hash = ?'),
-      revoke: db.prepare('DELETE FROM codes WHERE name = ? OR hash = ?'),
-      plainCodes: db.prepare('SELECT hash, plain FROM codes WHERE plain IS NOT NULL'),
-      dropPlain: db.prepare('UPDATE codes SET plain = NULL, display = ? WHERE hash = ?'),
-      insertRoom: db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)'),
-      room: db.prepare('SELECT * FROM rooms WHERE name = ?'),
-      rooms: db.prepare('SELECT * FROM rooms ORDER BY coalesce(last_at, created_at) DESC, name'),
-      close: db.prepare('UPDATE rooms SET closed = 1, closed_at = ?, closed_by = ? WHERE name = ? AND closed = 0'),
-      reopen: db.prepare('UPDATE rooms SET closed = 0, closed_at = NULL, closed_by = NULL WHERE name = ?'),
-      activeRooms: db.prepare('SELECT count(*) FROM rooms WHERE last_seq > 0').pluck(),
-      bumpRoom: db.prepare(
-        'UPDATE rooms SET last_seq = last_seq + 1, last_at = ?, message_count = message_count + 1 WHERE name = ? RETURNING last_seq, message_count',
-      ),
-      insertMessage: db.prepare(
-        `INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      upsertMember: db.prepare(
-        `INSERT INTO members (room, name, last_seq, last_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at`,
-      ),
-      prune: db.prepare('DELETE FROM messages WHERE room = ? AND seq <= ?'),
-      uncount: db.prepare('UPDATE rooms SET message_count = message_count - ? WHERE name = ?'),
-      since: db.prepare(
-        `SELECT ${MSG_COLS} FROM messages
-         WHERE room = ? AND seq > ? AND sender <> ? AND (recipient = 'all' OR recipient = ?)
-         ORDER BY seq LIMIT ?`,
-      ),
-      history: db.prepare(
-        `SELECT ${MSG_COLS} FROM messages
-         WHERE room = ? AND (recipient = 'all' OR recipient = ? OR sender = ?)
-         ORDER BY seq DESC LIMIT ?`,
-      ),
-      recentAll: db.prepare(`SELECT ${MSG_COLS} FROM messages ORDER BY id DESC LIMIT ?`),
-      recentRoom: db.prepare(`SELECT ${MSG_COLS} FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?`),
-      claim: db.prepare(
-        `UPDATE messages SET claimed_by = ?
-         WHERE room = ? AND seq = ? AND claimed_by IS NULL AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
-      ),
-      claimedBy: db.prepare(
-        `SELECT claimed_by FROM messages
-         WHERE room = ? AND seq = ? AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
-      ),
-      questions: db.prepare(
-        `SELECT ${MSG_COLS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN rooms r ON r.name = m.room
-         WHERE m.expects_reply <> 'none' AND r.closed = 0 ORDER BY m.id`,
-      ),
-      memberNames: db.prepare(
-        `SELECT name FROM members WHERE room = ?
-         UNION SELECT name FROM codes WHERE room = ? AND (expires_at IS NULL OR expires_at > ?)`,
-      ),
-      senders: db.prepare('SELECT room, name, last_seq, last_at FROM members ORDER BY room, name'),
-      countMessages: db.prepare('SELECT coalesce(sum(message_count), 0) FROM rooms').pluck(),
-      insertAudit: db.prepare('INSERT INTO audit (at, action, actor, room, detail) VALUES (?, ?, ?, ?, ?)'),
-      pruneAudit: db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?'),
-      recentAudit: db.prepare('SELECT at, action, actor, room, detail FROM audit ORDER BY id DESC LIMIT ?'),
-    };
+    this.q = prepareStatements(this.db);
+    this.dataVersion = this.q.dataVersion.get() as number;
   }
 
   async createCode(c: NewCode, maxCodes: number): Promise<CodeRecord | null> {
@@ -196,9 +141,42 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  /**
+   * Drops the hot cache when another process (a CLI command on the same data
+   * directory) has committed since the last look. Checked at most every 50 ms, so
+   * such a change is seen within that time; this process's own writes keep the
+   * cache up to date as they happen.
+   */
+  private fresh(): void {
+    const now = Date.now();
+    if (now - this.checkedAt < FOREIGN_WRITE_CHECK_MS) return;
+    this.checkedAt = now;
+    const v = this.q.dataVersion.get() as number;
+    if (v !== this.dataVersion) {
+      this.dataVersion = v;
+      this.cache.clear();
+    }
+  }
+
+  private cachedRoom(room: string): RoomRecord | null {
+    let r = this.cache.rooms.get(room);
+    if (r === undefined) {
+      const row = this.q.room.get(room) as RoomRow | undefined;
+      r = row ? toRoom(row) : null;
+      this.cache.rooms.set(room, r);
+    }
+    return r;
+  }
+
   async findCodeByHash(hash: string): Promise<CodeRecord | null> {
+    this.fresh();
+    const hit = this.cache.codes.get(hash);
+    if (hit) return hit;
     const r = this.q.codeByHash.get(hash) as CodeRow | undefined;
-    return r ? toCode(r) : null;
+    if (!r) return null;
+    const rec = toCode(r);
+    this.cache.codes.set(hash, rec);
+    return rec;
   }
 
   async listCodes(): Promise<CodeRecord[]> {
@@ -213,6 +191,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const rows = (this.q.codesToRevoke.all(target, targetHash) as CodeRow[]).map(toCode);
       this.q.revoke.run(target, targetHash);
+      for (const r of rows) this.cache.codes.delete(r.hash);
       return rows;
     })();
   }
@@ -221,17 +200,20 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const rows = this.q.plainCodes.all() as Array<{ hash: string; plain: string }>;
       for (const r of rows) this.q.dropPlain.run(mask(r.plain), r.hash);
+      this.cache.codes.clear();
       return rows.length;
     })();
   }
 
   async ensureRoom(room: string, nowMs: number): Promise<boolean> {
-    return this.q.insertRoom.run(room, nowMs).changes === 1;
+    const created = this.q.insertRoom.run(room, nowMs).changes === 1;
+    if (created) this.cache.rooms.delete(room);
+    return created;
   }
 
   async getRoom(room: string): Promise<RoomRecord | null> {
-    const r = this.q.room.get(room) as RoomRow | undefined;
-    return r ? toRoom(r) : null;
+    this.fresh();
+    return this.cachedRoom(room);
   }
 
   async listRooms(): Promise<RoomRecord[]> {
@@ -243,57 +225,86 @@ export class SqliteStore implements Store {
       this.q.insertRoom.run(room, nowMs);
       if (closed) this.q.close.run(nowMs, by, room);
       else this.q.reopen.run(room);
-      return toRoom(this.q.room.get(room) as RoomRow);
+      const rec = toRoom(this.q.room.get(room) as RoomRow);
+      this.cache.rooms.set(room, rec);
+      return rec;
     })();
   }
 
   async append(input: AppendInput): Promise<AppendResult> {
+    this.fresh();
+    const { res, room } = this.appendTx(input);
+    if (res.ok && room) {
+      const m = res.message;
+      this.cache.rooms.set(m.room, room);
+      if (this.cache.hasRing(m.room)) this.cache.push(m.room, m, input.maxPerRoom);
+      else if (m.seq === 1) this.cache.loadRing(m.room, [m], true);
+    }
+    return res;
+  }
+
+  private appendTx(input: AppendInput): { res: AppendResult; room?: RoomRecord } {
     return this.db
-      .transaction((): AppendResult => {
+      .transaction((): { res: AppendResult; room?: RoomRecord } => {
         const existing = this.q.room.get(input.room) as RoomRow | undefined;
-        if (input.requireOpen && existing?.closed === 1)
-          return { ok: false, reason: 'room_closed', room: toRoom(existing) };
+        if (input.requireOpen && existing?.closed === 1) {
+          return { res: { ok: false, reason: 'room_closed', room: toRoom(existing) } };
+        }
         if (input.maxRooms > 0 && (!existing || existing.last_seq === 0)) {
-          if ((this.q.activeRooms.get() as number) >= input.maxRooms) return { ok: false, reason: 'room_quota' };
+          if ((this.q.activeRooms.get() as number) >= input.maxRooms)
+            return { res: { ok: false, reason: 'room_quota' } };
         }
         if (!existing) this.q.insertRoom.run(input.room, input.at);
         const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
         const seq = bumped.last_seq;
         this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply);
         this.q.upsertMember.run(input.room, input.from, seq, input.at);
+        let removed = 0;
         if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {
-          const removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
+          removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
           if (removed > 0) this.q.uncount.run(removed, input.room);
         }
-        return {
-          ok: true,
-          message: {
-            room: input.room,
-            seq,
-            at: input.at,
-            from: input.from,
-            to: input.to,
-            text: input.text,
-            expects_reply: input.expectsReply,
-            claimed_by: null,
-          },
+        const message: StoredMessage = {
+          room: input.room,
+          seq,
+          at: input.at,
+          from: input.from,
+          to: input.to,
+          text: input.text,
+          expects_reply: input.expectsReply,
+          claimed_by: null,
         };
+        const room: RoomRecord = {
+          name: input.room,
+          closed: existing?.closed === 1,
+          closedAt: existing?.closed_at ?? null,
+          closedBy: existing?.closed_by ?? null,
+          createdAt: existing?.created_at ?? input.at,
+          lastSeq: seq,
+          lastAt: input.at,
+          messageCount: bumped.message_count - removed,
+        };
+        return { res: { ok: true, message }, room };
       })
       .immediate();
   }
 
   async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
-    // One read transaction: the rows and the room's counter come from the same snapshot.
-    return this.db.transaction((): ReadSnapshot => {
-      const r = this.q.room.get(room) as RoomRow | undefined;
-      if (!r || r.last_seq <= since) {
-        return { messages: [], lastSeq: r?.last_seq ?? 0, room: r ? toRoom(r) : null, truncated: false };
-      }
-      const rows = this.q.since.all(room, since, reader, reader, limit + 1) as MessageRow[];
-      const truncated = rows.length > limit;
-      if (truncated) rows.length = limit;
-      return { messages: rows.map(toMessage), lastSeq: r.last_seq, room: toRoom(r), truncated };
-    })();
+    // This process is the only writer of messages and better-sqlite3 is synchronous,
+    // so the room row and the rows below form one snapshot: no post can land between.
+    this.fresh();
+    const r = this.cachedRoom(room);
+    if (!r || r.lastSeq <= since) return { messages: [], lastSeq: r?.lastSeq ?? 0, room: r, truncated: false };
+    if (!this.cache.hasRing(room)) {
+      const newest = (this.q.recentRoom.all(room, this.ringSize) as MessageRow[]).reverse().map(toMessage);
+      this.cache.loadRing(room, newest, newest.length < this.ringSize);
+    }
+    const hot = this.cache.readSince(room, reader, since, limit);
+    if (hot) return { ...hot, lastSeq: r.lastSeq, room: r };
+    const rows = this.q.since.all(room, since, reader, reader, limit + 1) as MessageRow[];
+    const truncated = rows.length > limit;
+    if (truncated) rows.length = limit;
+    return { messages: rows.map(toMessage), lastSeq: r.lastSeq, room: r, truncated };
   }
 
   async history(room: string, reader: string, limit: number): Promise<StoredMessage[]> {
@@ -308,6 +319,17 @@ export class SqliteStore implements Store {
   }
 
   async claim(room: string, seq: number, reader: string): Promise<ClaimResult> {
+    this.fresh();
+    const cached = this.cache.find(room, seq, reader);
+    if (cached === null) return { found: false };
+    // Already claimed: every later caller loses, no write needed.
+    if (cached?.claimed_by) return { found: true, won: false, claimedBy: cached.claimed_by };
+    const res = this.claimTx(room, seq, reader);
+    if (cached && res.found && res.won) this.cache.replace(room, { ...cached, claimed_by: reader });
+    return res;
+  }
+
+  private claimTx(room: string, seq: number, reader: string): ClaimResult {
     return this.db
       .transaction((): ClaimResult => {
         if (this.q.claim.run(reader, room, seq, reader, reader).changes === 1) {
@@ -325,7 +347,7 @@ export class SqliteStore implements Store {
   }
 
   async members(room: string, nowMs: number): Promise<Set<string>> {
-    return new Set(this.q.memberNames.pluck().all(room, room, nowMs) as string[]);
+    return new Set(this.q.memberNames.all(room, room, nowMs) as string[]);
   }
 
   async senders(): Promise<SenderRecord[]> {

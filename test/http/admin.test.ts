@@ -365,6 +365,7 @@ describe('state, stats and audit', () => {
       'codes',
       'messages',
       'online_peers',
+      'parked_polls',
       'rooms',
       'uptime_seconds',
       'version',

@@ -75,6 +75,7 @@ export function adminRoutes(deps: RouteDeps) {
               codes: Type.Integer(),
               messages: Type.Integer(),
               rooms: Type.Integer(),
+              parked_polls: Type.Integer({ description: 'Long-polls waiting on this node right now.' }),
             }),
             ...errorResponses(401),
           },

@@ -1,0 +1,13 @@
+import { spawnBridge } from './bench/lib/target.ts';
+import { makeClient } from './bench/lib/client.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/hl-');
+const { url, child } = await spawnBridge({ ARGYBARGY_DATA: dir, ARGYBARGY_RATE_MAX: '0' });
+const admin = readFileSync(dir + '/admin.token', 'utf8').trim();
+const c = makeClient();
+const code = (await c.call<any>(url, 'POST', '/admin/invite', { admin, body: { name: 'x', room: 'r' } })).body.code;
+const mode = process.argv[2];
+let n = 0; const end = performance.now() + 4000;
+await Promise.all(Array.from({ length: 32 }, async () => { while (performance.now() < end) { await (mode === 'post' ? c.call(url, 'POST', '/messages', { code, body: { text: 'hello' } }) : c.call(url, 'GET', '/messages?since=0&wait=0', { code })); n++; } }));
+console.log(mode, Math.round(n / 4), 'req/s');
+const exited = new Promise((r) => child.on('exit', r)); child.kill('SIGINT'); await exited; await c.close();

@@ -1,0 +1,77 @@
+import type Database from 'better-sqlite3';
+
+const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
+
+/** Every statement the embedded store runs, prepared once. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    insertCode: db.prepare(
+      `INSERT INTO codes (hash, plain, display, name, room, capabilities, created_at, expires_at)
+         VALUES (@hash, @plain, @display, @name, @room, @capabilities, @createdAt, @expiresAt)`,
+    ),
+    codeByHash: db.prepare('SELECT * FROM codes WHERE hash = ?'),
+    listCodes: db.prepare('SELECT * FROM codes ORDER BY created_at, name'),
+    countCodes: db.prepare('SELECT count(*) AS n FROM codes').pluck(),
+    codesToRevoke: db.prepare('SELECT * FROM codes WHERE name = ? OR hash = ?'),
+    revoke: db.prepare('DELETE FROM codes WHERE name = ? OR hash = ?'),
+    plainCodes: db.prepare('SELECT hash, plain FROM codes WHERE plain IS NOT NULL'),
+    dropPlain: db.prepare('UPDATE codes SET plain = NULL, display = ? WHERE hash = ?'),
+    insertRoom: db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)'),
+    room: db.prepare('SELECT * FROM rooms WHERE name = ?'),
+    rooms: db.prepare('SELECT * FROM rooms ORDER BY coalesce(last_at, created_at) DESC, name'),
+    close: db.prepare('UPDATE rooms SET closed = 1, closed_at = ?, closed_by = ? WHERE name = ? AND closed = 0'),
+    reopen: db.prepare('UPDATE rooms SET closed = 0, closed_at = NULL, closed_by = NULL WHERE name = ?'),
+    activeRooms: db.prepare('SELECT count(*) FROM rooms WHERE last_seq > 0').pluck(),
+    bumpRoom: db.prepare(
+      'UPDATE rooms SET last_seq = last_seq + 1, last_at = ?, message_count = message_count + 1 WHERE name = ? RETURNING last_seq, message_count',
+    ),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertMember: db.prepare(
+      `INSERT INTO members (room, name, last_seq, last_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at`,
+    ),
+    prune: db.prepare('DELETE FROM messages WHERE room = ? AND seq <= ?'),
+    uncount: db.prepare('UPDATE rooms SET message_count = message_count - ? WHERE name = ?'),
+    since: db.prepare(
+      `SELECT ${MSG_COLS} FROM messages
+         WHERE room = ? AND seq > ? AND sender <> ? AND (recipient = 'all' OR recipient = ?)
+         ORDER BY seq LIMIT ?`,
+    ),
+    history: db.prepare(
+      `SELECT ${MSG_COLS} FROM messages
+         WHERE room = ? AND (recipient = 'all' OR recipient = ? OR sender = ?)
+         ORDER BY seq DESC LIMIT ?`,
+    ),
+    recentAll: db.prepare(`SELECT ${MSG_COLS} FROM messages ORDER BY id DESC LIMIT ?`),
+    recentRoom: db.prepare(`SELECT ${MSG_COLS} FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?`),
+    claim: db.prepare(
+      `UPDATE messages SET claimed_by = ?
+         WHERE room = ? AND seq = ? AND claimed_by IS NULL AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
+    ),
+    claimedBy: db.prepare(
+      `SELECT claimed_by FROM messages
+         WHERE room = ? AND seq = ? AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
+    ),
+    questions: db.prepare(
+      `SELECT ${MSG_COLS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN rooms r ON r.name = m.room
+         WHERE m.expects_reply <> 'none' AND r.closed = 0 ORDER BY m.id`,
+    ),
+    memberNames: db
+      .prepare(
+        `SELECT name FROM members WHERE room = ?
+         UNION SELECT name FROM codes WHERE room = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      )
+      .pluck(),
+    senders: db.prepare('SELECT room, name, last_seq, last_at FROM members ORDER BY room, name'),
+    countMessages: db.prepare('SELECT coalesce(sum(message_count), 0) FROM rooms').pluck(),
+    insertAudit: db.prepare('INSERT INTO audit (at, action, actor, room, detail) VALUES (?, ?, ?, ?, ?)'),
+    pruneAudit: db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?'),
+    recentAudit: db.prepare('SELECT at, action, actor, room, detail FROM audit ORDER BY id DESC LIMIT ?'),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
