@@ -2,6 +2,7 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../domain/message.js';
 import { HotCache, type HotCacheLimits } from './sqlite-cache.js';
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
@@ -17,9 +18,14 @@ import type {
   SenderRecord,
   Store,
 } from './store.js';
+import { WriteBatch } from './write-batch.js';
 
 /** How many audit events the embedded store keeps (oldest are pruned). */
 const AUDIT_KEEP = 100_000;
+
+/** Writes after which the WAL is checkpointed by a background thread, and how often it runs. */
+const BACKGROUND_CHECKPOINT_AFTER = 200;
+const CHECKPOINT_EVERY_MS = 1000;
 
 /** How often (ms) to ask SQLite whether another process wrote to the database. */
 const FOREIGN_WRITE_CHECK_MS = 50;
@@ -112,8 +118,14 @@ export class SqliteStore implements Store {
   private readonly ringSize: number;
   private dataVersion = 0;
   private checkedAt = 0;
+  private readonly writes: WriteBatch;
+  private writeCount = 0;
+  private checkpointer: Checkpointer | null = null;
 
-  constructor(path: string, cache: HotCacheLimits = { perRoom: 256, totalChars: 16_000_000 }) {
+  constructor(
+    private readonly path: string,
+    cache: HotCacheLimits = { perRoom: 256, totalChars: 16_000_000 },
+  ) {
     this.cache = new HotCache(cache);
     this.ringSize = cache.perRoom;
     if (path !== ':memory:') createPrivate(path);
@@ -129,6 +141,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.q = prepareStatements(this.db);
     this.dataVersion = this.q.dataVersion.get() as number;
+    this.writes = new WriteBatch(this.db, () => this.cache.clear());
   }
 
   async createCode(c: NewCode, maxCodes: number): Promise<CodeRecord | null> {
@@ -233,60 +246,59 @@ export class SqliteStore implements Store {
 
   async append(input: AppendInput): Promise<AppendResult> {
     this.fresh();
-    const { res, room } = this.appendTx(input);
-    if (res.ok && room) {
-      const m = res.message;
-      this.cache.rooms.set(m.room, room);
-      if (this.cache.hasRing(m.room)) this.cache.push(m.room, m, input.maxPerRoom);
-      else if (m.seq === 1) this.cache.loadRing(m.room, [m], true);
-    }
-    return res;
+    return this.writes.run(() => {
+      const { res, room } = this.appendRows(input);
+      if (res.ok && room) {
+        const m = res.message;
+        this.cache.rooms.set(m.room, room);
+        if (this.cache.hasRing(m.room)) this.cache.push(m.room, m, input.maxPerRoom);
+        else if (m.seq === 1) this.cache.loadRing(m.room, [m], true);
+        this.noteWrite();
+      }
+      return res;
+    });
   }
 
-  private appendTx(input: AppendInput): { res: AppendResult; room?: RoomRecord } {
-    return this.db
-      .transaction((): { res: AppendResult; room?: RoomRecord } => {
-        const existing = this.q.room.get(input.room) as RoomRow | undefined;
-        if (input.requireOpen && existing?.closed === 1) {
-          return { res: { ok: false, reason: 'room_closed', room: toRoom(existing) } };
-        }
-        if (input.maxRooms > 0 && (!existing || existing.last_seq === 0)) {
-          if ((this.q.activeRooms.get() as number) >= input.maxRooms)
-            return { res: { ok: false, reason: 'room_quota' } };
-        }
-        if (!existing) this.q.insertRoom.run(input.room, input.at);
-        const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
-        const seq = bumped.last_seq;
-        this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply);
-        this.q.upsertMember.run(input.room, input.from, seq, input.at);
-        let removed = 0;
-        if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {
-          removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
-          if (removed > 0) this.q.uncount.run(removed, input.room);
-        }
-        const message: StoredMessage = {
-          room: input.room,
-          seq,
-          at: input.at,
-          from: input.from,
-          to: input.to,
-          text: input.text,
-          expects_reply: input.expectsReply,
-          claimed_by: null,
-        };
-        const room: RoomRecord = {
-          name: input.room,
-          closed: existing?.closed === 1,
-          closedAt: existing?.closed_at ?? null,
-          closedBy: existing?.closed_by ?? null,
-          createdAt: existing?.created_at ?? input.at,
-          lastSeq: seq,
-          lastAt: input.at,
-          messageCount: bumped.message_count - removed,
-        };
-        return { res: { ok: true, message }, room };
-      })
-      .immediate();
+  /** The rows of one append; runs inside a write batch. */
+  private appendRows(input: AppendInput): { res: AppendResult; room?: RoomRecord } {
+    const existing = this.q.room.get(input.room) as RoomRow | undefined;
+    if (input.requireOpen && existing?.closed === 1) {
+      return { res: { ok: false, reason: 'room_closed', room: toRoom(existing) } };
+    }
+    if (input.maxRooms > 0 && (!existing || existing.last_seq === 0)) {
+      if ((this.q.activeRooms.get() as number) >= input.maxRooms) return { res: { ok: false, reason: 'room_quota' } };
+    }
+    if (!existing) this.q.insertRoom.run(input.room, input.at);
+    const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
+    const seq = bumped.last_seq;
+    this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply);
+    this.q.upsertMember.run(input.room, input.from, seq, input.at);
+    let removed = 0;
+    if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {
+      removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
+      if (removed > 0) this.q.uncount.run(removed, input.room);
+    }
+    const message: StoredMessage = {
+      room: input.room,
+      seq,
+      at: input.at,
+      from: input.from,
+      to: input.to,
+      text: input.text,
+      expects_reply: input.expectsReply,
+      claimed_by: null,
+    };
+    const room: RoomRecord = {
+      name: input.room,
+      closed: existing?.closed === 1,
+      closedAt: existing?.closed_at ?? null,
+      closedBy: existing?.closed_by ?? null,
+      createdAt: existing?.created_at ?? input.at,
+      lastSeq: seq,
+      lastAt: input.at,
+      messageCount: bumped.message_count - removed,
+    };
+    return { res: { ok: true, message }, room };
   }
 
   async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
@@ -324,22 +336,16 @@ export class SqliteStore implements Store {
     if (cached === null) return { found: false };
     // Already claimed: every later caller loses, no write needed.
     if (cached?.claimed_by) return { found: true, won: false, claimedBy: cached.claimed_by };
-    const res = this.claimTx(room, seq, reader);
-    if (cached && res.found && res.won) this.cache.replace(room, { ...cached, claimed_by: reader });
-    return res;
-  }
-
-  private claimTx(room: string, seq: number, reader: string): ClaimResult {
-    return this.db
-      .transaction((): ClaimResult => {
-        if (this.q.claim.run(reader, room, seq, reader, reader).changes === 1) {
-          return { found: true, won: true, claimedBy: reader };
-        }
-        const row = this.q.claimedBy.get(room, seq, reader, reader) as { claimed_by: string | null } | undefined;
-        if (!row || row.claimed_by === null) return { found: false };
-        return { found: true, won: false, claimedBy: row.claimed_by };
-      })
-      .immediate();
+    return this.writes.run((): ClaimResult => {
+      if (this.q.claim.run(reader, room, seq, reader, reader).changes === 1) {
+        const hot = this.cache.find(room, seq, reader);
+        if (hot) this.cache.replace(room, { ...hot, claimed_by: reader });
+        return { found: true, won: true, claimedBy: reader };
+      }
+      const row = this.q.claimedBy.get(room, seq, reader, reader) as { claimed_by: string | null } | undefined;
+      if (!row || row.claimed_by === null) return { found: false };
+      return { found: true, won: false, claimedBy: row.claimed_by };
+    });
   }
 
   async openRoomQuestions(): Promise<StoredMessage[]> {
@@ -361,15 +367,35 @@ export class SqliteStore implements Store {
   }
 
   async audit(e: AuditInput): Promise<void> {
-    this.q.insertAudit.run(e.at, e.action, e.actor ?? '', e.room ?? '', e.detail ?? '');
-    if (++this.auditWrites % 1000 === 0) this.q.pruneAudit.run(AUDIT_KEEP);
+    await this.writes.run(() => {
+      this.q.insertAudit.run(e.at, e.action, e.actor ?? '', e.room ?? '', e.detail ?? '');
+      if (++this.auditWrites % 1000 === 0) this.q.pruneAudit.run(AUDIT_KEEP);
+    });
   }
 
   async recentAudit(limit: number): Promise<AuditRecord[]> {
     return (this.q.recentAudit.all(limit) as AuditRecord[]).reverse();
   }
 
+  /**
+   * Counts writes; after the first few hundred, checkpointing the write-ahead log
+   * moves to a background thread so the event loop never pays for it (short-lived
+   * stores, like a CLI command's, never get that far and keep SQLite's own).
+   */
+  private noteWrite(): void {
+    if (++this.writeCount !== BACKGROUND_CHECKPOINT_AFTER || this.path === ':memory:') return;
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = startCheckpointer(this.path, CHECKPOINT_EVERY_MS, () => {
+      this.checkpointer = null;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    });
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writes.flush();
+    await this.checkpointer?.stop();
+    this.checkpointer = null;
+    this.db.close();
   }
 }

@@ -1,21 +1,23 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import type { HotCacheLimits } from '../../src/store/sqlite-cache.js';
 import { tempDir } from '../helpers.js';
 import { storeContract } from './contract.js';
 
-storeContract('sqlite', {
+const sqliteFactory = (cache?: HotCacheLimits) => ({
   async open() {
     const dir = tempDir(null);
     const path = join(dir, 'argybargy.db');
-    const handles: SqliteStore[] = [new SqliteStore(path)];
+    const handles: SqliteStore[] = [new SqliteStore(path, cache)];
     return {
       store: handles[0],
       reopen: async () => {
         await handles[handles.length - 1].close();
-        const s = new SqliteStore(path);
+        const s = new SqliteStore(path, cache);
         handles.push(s);
         return s;
       },
@@ -25,6 +27,10 @@ storeContract('sqlite', {
     };
   },
 });
+
+storeContract('sqlite', sqliteFactory());
+// A cache too small to answer anything sends every read to the disk paths.
+storeContract('sqlite, tiny hot cache', sqliteFactory({ perRoom: 1, totalChars: 4 }));
 
 describe('SqliteStore specifics', () => {
   it('creates the database owner-only', (t) => {
@@ -45,5 +51,73 @@ describe('SqliteStore specifics', () => {
     const perInsertMs = (performance.now() - started) / 200;
     assert.equal((await s.getRoom('big'))?.messageCount, 100_000);
     assert.ok(perInsertMs < 5, `an insert with retention took ${perInsertMs.toFixed(3)} ms on average`);
+  });
+});
+
+describe('SqliteStore with another process writing', () => {
+  it('sees a code revoked by another connection within a moment', async (t) => {
+    const dir = tempDir(t);
+    const path = join(dir, 'shared.db');
+    const s = new SqliteStore(path);
+    t.after(() => s.close());
+    await s.createCode(
+      { hash: 'h', plain: null, display: 'x', name: 'a', room: 'r', capabilities: '', createdAt: 1, expiresAt: null },
+      0,
+    );
+    assert.equal((await s.findCodeByHash('h'))?.name, 'a');
+    const other = new Database(path);
+    other.prepare('DELETE FROM codes WHERE hash = ?').run('h');
+    other.close();
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(await s.findCodeByHash('h'), null);
+  });
+});
+
+describe('group commit', () => {
+  it('commits concurrent writes together, each settling on its own', async (t) => {
+    const dir = tempDir(t);
+    const s = new SqliteStore(join(dir, 'batch.db'));
+    t.after(() => s.close());
+    const base = { from: 'x', to: 'all', expectsReply: 'none', at: 1, requireOpen: true, maxRooms: 0, maxPerRoom: 0 };
+    await s.setRoomStatus('shut', true, 'op', 1);
+    const results = await Promise.all([
+      s.append({ ...base, room: 'r', text: 'one' }),
+      s.append({ ...base, room: 'shut', text: 'refused' }),
+      s.append({ ...base, room: 'r', text: 'two' }),
+      s.audit({ at: 1, action: 'connect' }),
+    ]);
+    assert.deepEqual(
+      results.slice(0, 3).map((r) => (r?.ok ? r.message.seq : r?.reason)),
+      [1, 'room_closed', 2],
+    );
+    assert.deepEqual(
+      (await s.history('r', 'y', 10)).map((m) => m.text),
+      ['one', 'two'],
+    );
+    assert.equal((await s.recentAudit(10)).length, 1);
+  });
+
+  it('checkpoints in the background after many writes and closes cleanly with nothing lost', async (t) => {
+    const dir = tempDir(t);
+    const path = join(dir, 'many.db');
+    const s = new SqliteStore(path);
+    const base = {
+      room: 'r',
+      from: 'x',
+      to: 'all',
+      expectsReply: 'none',
+      at: 1,
+      requireOpen: true,
+      maxRooms: 0,
+      maxPerRoom: 0,
+    };
+    for (let i = 0; i < 600; i++) await s.append({ ...base, text: `m${i}` });
+    await new Promise((r) => setTimeout(r, 1300));
+    await s.close();
+    assert.equal(existsSync(`${path}-wal`), false, 'the WAL is folded in at close');
+    const again = new SqliteStore(path);
+    t.after(() => again.close());
+    assert.equal((await again.getRoom('r'))?.lastSeq, 600);
+    assert.equal((await again.history('r', 'y', 1))[0].text, 'm599');
   });
 });

@@ -1,0 +1,11 @@
+import { loadConfig } from './src/config.ts';
+import { assemble } from './src/server.ts';
+import { mkdtempSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/inj-');
+const a = await assemble(loadConfig({ ARGYBARGY_DATA: dir, ARGYBARGY_RATE_MAX: '0', ARGYBARGY_LOG_LEVEL: 'silent', ARGYBARGY_MAX_MESSAGES_PER_ROOM: '0' }), { logger: false });
+await a.app.ready();
+const admin = await a.ctx.adminTokens.current();
+const code = JSON.parse((await a.app.inject({ method: 'POST', url: '/admin/invite', headers: { 'x-admin-token': admin }, payload: { name: 'x', room: 'r' } })).body).code;
+const h = { authorization: `Bearer ${code}`, 'content-type': 'application/json' };
+for (let i = 0; i < 30000; i++) await a.app.inject({ method: 'POST', url: '/messages', headers: h, payload: '{"text":"hello"}' });
+await a.app.close();
