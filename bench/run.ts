@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only wake,claim,...]
+ * npm run bench [-- --quick | --smoke] [--only wake,claim,...]
  * Runs every scenario against a fresh embedded bridge (the built dist/argybargy.mjs)
  * on 127.0.0.1, prints one JSON line and one human line each, and writes
  * bench/results/*.json.
@@ -14,7 +14,8 @@ import type { RunOptions } from './scenarios/types.js';
 import { wake } from './scenarios/wake.js';
 
 const args = process.argv.slice(2);
-const quick = args.includes('--quick');
+const smoke = args.includes('--smoke');
+const quick = smoke || args.includes('--quick');
 const onlyArg =
   args.find((a) => a.startsWith('--only='))?.slice(7) ??
   (args.includes('--only') ? args[args.indexOf('--only') + 1] : '');
@@ -26,13 +27,20 @@ if (!existsSync(BUNDLE)) {
   process.exit(1);
 }
 
-const opts: RunOptions = { quick, target: (env) => embedded(env) };
+const opts: RunOptions = { quick, smoke, target: (env) => embedded(env) };
 const results = [];
 if (want('coldstart')) results.push(await coldstart(opts));
 if (want('wake')) results.push(await wake(opts));
 if (want('claim')) results.push(await claim(opts));
 if (want('throughput')) results.push(await throughput(opts));
-if (want('parked')) for (const n of quick ? [1000] : [1000, 5000, 10_000]) results.push(await parked(opts, n));
+const sizes = process.env.BENCH_PARKED
+  ? process.env.BENCH_PARKED.split(',').map(Number)
+  : smoke
+    ? [100]
+    : quick
+      ? [1000]
+      : [1000, 5000, 10_000];
+if (want('parked')) for (const n of sizes) results.push(await parked(opts, n));
 
 const missed = results.flatMap((r) =>
   r.goals.filter((g) => !g.met).map((g) => `${r.scenario}: ${g.metric} ${g.value}`),

@@ -66,6 +66,7 @@ export function report(
   );
   console.log(JSON.stringify(res));
   console.log(`[${scenario}/${mode}] ${human}${verdict.length ? ` — ${verdict.join('; ')}` : ''}`);
+  if (process.env.BENCH_NO_WRITE) return res;
   const dir = new URL('../results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   writeFileSync(

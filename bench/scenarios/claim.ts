@@ -4,8 +4,8 @@ import type { RunOptions } from './types.js';
 
 /** 50 agents race to claim one `anyone` question, round after round: exactly one winner each time. */
 export async function claim(o: RunOptions) {
-  const rounds = o.quick ? 20 : 100;
-  const racers = 50;
+  const rounds = o.smoke ? 2 : o.quick ? 20 : 100;
+  const racers = o.smoke ? 10 : 50;
   const t = await o.target({ ARGYBARGY_RATE_MAX: '0' });
   const client = makeClient();
   try {

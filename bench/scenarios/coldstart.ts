@@ -7,7 +7,7 @@ import type { RunOptions } from './types.js';
 
 /** Spawn to the first 200 on /health, and resident memory after 2 s idle. */
 export async function coldstart(o: RunOptions) {
-  const runs = o.quick ? 5 : 15;
+  const runs = o.smoke ? 1 : o.quick ? 5 : 15;
   const dir = mkdtempSync(join(tmpdir(), 'argybargy-cold-'));
   const times: number[] = [];
   let rss = 0;
@@ -27,7 +27,7 @@ export async function coldstart(o: RunOptions) {
       }
       times.push(performance.now() - t0);
       if (i === runs - 1) {
-        await sleep(2000);
+        await sleep(o.smoke ? 100 : 2000);
         rss = rssBytes(child.pid ?? 0);
       }
       const exited = new Promise((r) => child.once('exit', r));

@@ -18,7 +18,7 @@ interface Msg {
 export async function throughput(o: RunOptions) {
   const rooms = 10;
   const perRoom = 4;
-  const seconds = o.quick ? 5 : 20;
+  const seconds = o.smoke ? 1 : o.quick ? 5 : 20;
   const t = await o.target({ ARGYBARGY_RATE_MAX: '0', ARGYBARGY_MAX_MESSAGES_PER_ROOM: '0' });
   const client = makeClient();
   const n = rooms * perRoom;

@@ -4,7 +4,7 @@ import type { RunOptions } from './types.js';
 
 /** One agent parked in a long-poll, another posts: time from sending the POST to the poll's full answer. */
 export async function wake(o: RunOptions) {
-  const reps = o.quick ? 100 : 500;
+  const reps = o.smoke ? 10 : o.quick ? 100 : 500;
   const t = await o.target({ ARGYBARGY_RATE_MAX: '0' });
   const client = makeClient();
   try {
