@@ -3,6 +3,8 @@ export interface CliIO {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: Record<string, string | undefined>;
+  /** True when stdout is a terminal (tables get colour unless NO_COLOR is set). */
+  isTTY?: boolean;
 }
 
 /** The process's own streams and environment. */
@@ -11,6 +13,7 @@ export function processIO(): CliIO {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     env: process.env,
+    isTTY: process.stdout.isTTY === true,
   };
 }
 
@@ -27,6 +30,6 @@ export class CliError extends Error {
 /** What each command file is registered with. */
 export interface CommandHost {
   io: CliIO;
-  /** Hands main the exit code of a command that keeps running (serve, up). */
+  /** Hands main the exit code of a command that keeps running (serve, up, listen). */
   finish: (code: Promise<number>) => void;
 }

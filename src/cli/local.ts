@@ -19,12 +19,15 @@ export function configFrom(env: Record<string, string | undefined>, overrides: P
   }
 }
 
-/** The URL agents should use for the local bridge: the tunnel's, else host and port. */
-export function localBaseUrl(config: Config): string {
-  const saved = readPublicUrl(dataPaths(config.dataDir));
-  if (saved) return saved;
+/** The local bridge's own address from host and port (a wildcard bind is reached on 127.0.0.1). */
+export function bindUrl(config: Config): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
+/** The URL agents should use for the local bridge: the tunnel's, else host and port. */
+export function localBaseUrl(config: Config): string {
+  return readPublicUrl(dataPaths(config.dataDir)) ?? bindUrl(config);
 }
 
 /**

@@ -3,12 +3,24 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import * as codes from './commands/codes.js';
 import * as invite from './commands/invite.js';
+import * as lifecycle from './commands/lifecycle.js';
+import * as listen from './commands/listen.js';
+import * as peers from './commands/peers.js';
+import * as post from './commands/post.js';
+import * as revoke from './commands/revoke.js';
+import * as room from './commands/room.js';
+import * as rooms from './commands/rooms.js';
+import * as send from './commands/send.js';
 import * as serve from './commands/serve.js';
 import * as token from './commands/token.js';
+import * as up from './commands/up.js';
+import * as whoami from './commands/whoami.js';
 import { CliError, type CliIO, type CommandHost, processIO } from './io.js';
 
-const COMMANDS = [serve, token, invite];
+// Operator commands first, then the agent-side helpers.
+const COMMANDS = [serve, up, token, invite, codes, revoke, room, post, rooms, lifecycle, send, listen, whoami, peers];
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

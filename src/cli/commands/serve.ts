@@ -22,7 +22,11 @@ export function serveEnv(io: CliIO, flags: ServeFlags): Record<string, string | 
 }
 
 /** Starts the bridge and prints where everything is; resolves with the running bridge. */
-export async function startAndAnnounce(io: CliIO, flags: ServeFlags): Promise<RunningBridge> {
+export async function startAndAnnounce(
+  io: CliIO,
+  flags: ServeFlags,
+  opts: { quiet?: boolean } = {},
+): Promise<RunningBridge> {
   const config = configFrom(serveEnv(io, flags));
   let running: RunningBridge;
   try {
@@ -37,6 +41,7 @@ export async function startAndAnnounce(io: CliIO, flags: ServeFlags): Promise<Ru
     if (err.code === 'EACCES') throw new CliError(`argybargy: not allowed to listen on ${config.host}:${config.port}.`);
     throw e;
   }
+  if (opts.quiet) return running;
   const paths = dataPaths(config.dataDir);
   io.stderr(
     [

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { adminCall, adminTarget } from '../http.js';
+import type { CommandHost } from '../io.js';
+import { configFrom } from '../local.js';
+
+interface PostFlags {
+  as?: string;
+  to?: string;
+  expects?: string;
+  url?: string;
+  json?: boolean;
+}
+
+/** `argybargy post ROOM TEXT`: speak into a room as a human (works on closed rooms too). */
+export function register(program: Command, { io }: CommandHost): void {
+  program
+    .command('post')
+    .description('Post into a room as the operator (or another human name).')
+    .argument('<room>', 'the room')
+    .argument('<text>', 'what to say')
+    .option('--as <name>', 'sender name', 'operator')
+    .option('--to <peer>', "recipient ('all' by default)")
+    .option('--expects <who>', 'who should reply: none, anyone or a name')
+    .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
+    .option('--json', 'print the stored message as JSON')
+    .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
+    .action(async (room: string, text: string, flags: PostFlags) => {
+      const target = adminTarget(io, configFrom(io.env), flags.url);
+      const res = await adminCall<{ message: { seq: number; to: string; expects_reply: string } }>(
+        target,
+        'POST',
+        '/admin/say',
+        {
+          room,
+          text,
+          sender: flags.as,
+          to: flags.to,
+          expects_reply: flags.expects,
+        },
+      );
+      if (flags.json) {
+        io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
+        return;
+      }
+      const m = res.message;
+      io.stdout(`Posted #${m.seq} to ${m.to} in ${room} (expects_reply: ${m.expects_reply}).\n`);
+    });
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { adminCall, adminTarget } from '../http.js';
+import { CliError, type CommandHost } from '../io.js';
+import { configFrom, withLocalOperator } from '../local.js';
+
+/**
+ * `argybargy revoke NAME|CODE`: through the running bridge when there is one (so the
+ * code stops working on its very next request), else straight in the data directory.
+ */
+export function register(program: Command, { io }: CommandHost): void {
+  program
+    .command('revoke')
+    .description('Revoke every code of an agent (by name), or one code.')
+    .argument('<target>', 'agent name or code')
+    .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
+    .addHelpText('after', '\nExample:\n  argybargy revoke alice\n')
+    .action(async (target: string, flags: { url?: string }) => {
+      const config = configFrom(io.env);
+      let revoked: number;
+      try {
+        revoked = (
+          await adminCall<{ revoked: number }>(adminTarget(io, config, flags.url), 'POST', '/admin/revoke', { target })
+        ).revoked;
+      } catch (e) {
+        if (flags.url || !(e instanceof CliError) || !/no bridge is answering/.test(e.message)) throw e;
+        revoked = (await withLocalOperator(config, (op) => op.revoke(target))).revoked;
+      }
+      if (revoked === 0)
+        throw new CliError(`argybargy: no code matched '${target.length > 20 ? `${target.slice(0, 6)}…` : target}'.`);
+      io.stdout(`Revoked ${revoked} code${revoked === 1 ? '' : 's'}.\n`);
+    });
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { agentCall, agentTarget } from '../http.js';
+import type { CommandHost } from '../io.js';
+
+/** `argybargy send TEXT`: post as the agent in ARGYBARGY_CODE. */
+export function register(program: Command, { io }: CommandHost): void {
+  program
+    .command('send')
+    .description('Send a message as the agent whose code is in ARGYBARGY_CODE (bridge in ARGYBARGY_URL).')
+    .argument('<text>', 'the message')
+    .option('--to <peer>', "recipient ('all' by default)")
+    .option('--expects <who>', 'who should reply: none, anyone or a name')
+    .option('--json', 'print the stored message as JSON')
+    .addHelpText('after', '\nExample:\n  ARGYBARGY_CODE=... argybargy send "Who can review #42?" --expects anyone\n')
+    .action(async (text: string, flags: { to?: string; expects?: string; json?: boolean }) => {
+      const res = await agentCall<{ message: { seq: number; to: string; expects_reply: string } }>(
+        agentTarget(io),
+        'POST',
+        '/messages',
+        { text, to: flags.to, expects_reply: flags.expects },
+      );
+      if (flags.json) io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
+      else io.stdout(`Sent #${res.message.seq} to ${res.message.to} (expects_reply: ${res.message.expects_reply}).\n`);
+    });
+}

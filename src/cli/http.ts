@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { dataPaths } from '../datadir.js';
+import { CliError, type CliIO } from './io.js';
+import { bindUrl } from './local.js';
+
+/** Where an operator command sends its requests, and with which token. */
+export interface AdminTarget {
+  url: string;
+  token: string;
+  local: boolean;
+}
+
+/**
+ * The bridge an operator command talks to: `--url` with ARGYBARGY_ADMIN_TOKEN from
+ * the environment, or the local bridge with the token from the data directory.
+ */
+export function adminTarget(io: CliIO, config: Config, url?: string): AdminTarget {
+  const fromEnv = io.env.ARGYBARGY_ADMIN_TOKEN?.trim();
+  if (url) {
+    if (!fromEnv) {
+      throw new CliError(
+        'argybargy: --url needs the admin token in ARGYBARGY_ADMIN_TOKEN (print it on the bridge with: argybargy token).',
+      );
+    }
+    return { url: url.replace(/\/+$/, ''), token: fromEnv, local: false };
+  }
+  let token = fromEnv;
+  if (!token) {
+    try {
+      token = readFileSync(dataPaths(config.dataDir).adminToken, 'utf8').trim();
+    } catch {
+      throw notRunning(bindUrl(config));
+    }
+  }
+  return { url: bindUrl(config), token, local: true };
+}
+
+function notRunning(url: string): CliError {
+  return new CliError(
+    `argybargy: no bridge is answering at ${url}. Start one with: argybargy serve (or point at one with --url).`,
+  );
+}
+
+export interface CallResult<T> {
+  status: number;
+  body: T;
+}
+
+/** One JSON request; a bridge that is not there becomes a one-line CliError, never a stack trace. */
+export async function callBridge<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<CallResult<T>> {
+  let res: Response;
+  try {
+    res = await fetch(url + path, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw notRunning(url);
+  }
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+/** Turns a non-2xx answer into a one-line CliError carrying the bridge's own sentence. */
+export function expectOk<T>(r: CallResult<T>): T {
+  if (r.status >= 200 && r.status < 300) return r.body;
+  const b = r.body as { detail?: string; error?: string } | string;
+  const detail = typeof b === 'object' && b ? (b.detail ?? b.error) : String(b).slice(0, 200);
+  throw new CliError(`argybargy: ${detail ?? `the bridge answered ${r.status}`}`, r.status === 400 ? 2 : 1);
+}
+
+/** An admin request against `target`. */
+export async function adminCall<T = any>(
+  target: AdminTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  return expectOk(await callBridge<T>(target.url, method, path, { 'x-admin-token': target.token }, body));
+}
+
+/** The agent's URL and code from ARGYBARGY_URL / ARGYBARGY_CODE (a code is never an argument). */
+export function agentTarget(io: CliIO): { url: string; code: string } {
+  const code = io.env.ARGYBARGY_CODE?.trim();
+  if (!code) throw new CliError('argybargy: set ARGYBARGY_CODE to your access code (ask the operator for one).');
+  const url = (io.env.ARGYBARGY_URL?.trim() || 'http://127.0.0.1:8765').replace(/\/+$/, '');
+  return { url, code };
+}
+
+/** An agent request with the code from the environment. */
+export async function agentCall<T = any>(
+  agent: { url: string; code: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  return expectOk(
+    await callBridge<T>(agent.url, method, path, { authorization: `Bearer ${agent.code}` }, body, signal),
+  );
+}
