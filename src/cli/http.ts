@@ -48,7 +48,7 @@ export interface CallResult<T> {
 }
 
 /** One JSON request; a bridge that is not there becomes a one-line CliError, never a stack trace. */
-export async function callBridge<T = any>(
+export async function callBridge<T = unknown>(
   url: string,
   method: string,
   path: string,
@@ -87,7 +87,7 @@ export function expectOk<T>(r: CallResult<T>): T {
 }
 
 /** An admin request against `target`. */
-export async function adminCall<T = any>(
+export async function adminCall<T = unknown>(
   target: AdminTarget,
   method: string,
   path: string,
@@ -105,7 +105,7 @@ export function agentTarget(io: CliIO): { url: string; code: string } {
 }
 
 /** An agent request with the code from the environment. */
-export async function agentCall<T = any>(
+export async function agentCall<T = unknown>(
   agent: { url: string; code: string },
   method: string,
   path: string,
