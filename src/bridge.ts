@@ -192,6 +192,7 @@ export class Bridge {
     const res = await this.ctx.store.claim(agent.room, seq, agent.name);
     if (!res.found) throw errors.noSuchMessage(seq);
     if (res.won) {
+      await this.ctx.live.publish({ kind: 'change', room: agent.room });
       await this.ctx.store.audit({
         at: this.ctx.now(),
         action: 'claim',

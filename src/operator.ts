@@ -8,6 +8,7 @@ import { buildRoster, peerRows } from './domain/roster.js';
 import { isoSeconds, secondsBetween } from './domain/time.js';
 import { openQuestions } from './domain/waiting.js';
 import { errors } from './errors.js';
+import { EVERYWHERE } from './live/live.js';
 import { hashCode, maskCode, newCode, safeEqual } from './secrets.js';
 import type { CodeRecord } from './store/store.js';
 
@@ -97,6 +98,7 @@ export class Operator {
     );
     if (!saved) throw errors.codeQuota(config.maxCodes);
     await store.ensureRoom(room, now);
+    await this.ctx.live.publish({ kind: 'change', room });
     await this.audit('invite', { room, detail: name });
     return {
       code,
@@ -114,6 +116,7 @@ export class Operator {
     const t = target.trim();
     if (t === '') throw errors.badRequest('target must be an agent name or a code.');
     const gone = await this.ctx.store.revokeCodes(t, hashCode(t));
+    if (gone.length) await this.ctx.live.publish({ kind: 'change' });
     // Name the revoked agents, never the target: it may be a code.
     const detail = gone.length ? gone.map((c) => `${c.name}@${c.room}`).join(', ') : 'nothing matched';
     await this.audit('revoke', { detail: `${detail} (${gone.length})` });
@@ -166,8 +169,30 @@ export class Operator {
     const room = checkName('room', roomName);
     const now = this.ctx.now();
     const created = await this.ctx.store.ensureRoom(room, now);
-    if (created) await this.audit('room_create', { room });
+    if (created) {
+      await this.ctx.live.publish({ kind: 'change', room });
+      await this.audit('room_create', { room });
+    }
     return { created, room: roomStatus(room, await this.ctx.store.getRoom(room)) };
+  }
+
+  /**
+   * The dashboard's long-poll: answers with the current change version at once if
+   * it differs from `since`, else when the next event lands anywhere, or after `wait`
+   * seconds; null when the client hung up.
+   */
+  async changes(since: number, waitSeconds: number, signal?: AbortSignal): Promise<{ version: number } | null> {
+    const { live, config } = this.ctx;
+    const waiter = live.register(EVERYWHERE, null);
+    try {
+      const now = await live.version();
+      if (now !== since || waitSeconds <= 0) return { version: now };
+      const outcome = await waiter.wait(Math.min(waitSeconds, config.maxWait) * 1000, signal);
+      if (outcome === 'aborted') return null;
+      return { version: await live.version() };
+    } finally {
+      waiter.cancel();
+    }
   }
 
   /** Replaces the admin token; the old one stops working at once. */
@@ -222,6 +247,9 @@ export class Operator {
   async state(roomFilter: string | null, base: string) {
     const { store, live, config } = this.ctx;
     const now = this.ctx.now();
+    // Read the version first: a change that lands while the rest is read makes the
+    // next long-poll answer at once rather than being missed.
+    const changeVersion = await live.version();
     const [presence, codeRows, rooms, senders, questions, recent] = await Promise.all([
       live.presence(),
       store.listCodes(),
@@ -252,6 +280,7 @@ export class Operator {
 
     return {
       version: this.ctx.version,
+      change_version: changeVersion,
       public_url: base,
       hash_codes: config.hashCodes,
       peers,

@@ -24,12 +24,15 @@ export interface Live {
 
   /**
    * Registers interest in events of `room` that concern `name` (null: every event
-   * of the room). Register before reading the store, then wait: an event that
-   * lands in between is latched, never lost.
+   * of the room; room `*`: every event anywhere, for the operator's views).
+   * Register before reading the store, then wait: an event that lands in between
+   * is latched, never lost.
    */
   register(room: string, name: string | null): Waiter;
-  /** Tells every waiter concerned, on every node. */
+  /** Tells every waiter concerned, on every node, and advances the change version. */
   publish(event: LiveEvent): Promise<void>;
+  /** A number that changes whenever an event is published (the dashboard's "anything new?"). */
+  version(): Promise<number>;
   /** How many polls are parked right now (this node). */
   parkedCount(): number;
 
@@ -49,12 +52,18 @@ export interface Waiter {
 
 export type LiveEvent =
   | { kind: 'message'; room: string; seq: number; from: string; to: string }
-  | { kind: 'room'; room: string };
+  | { kind: 'room'; room: string }
+  /** Something only the operator's views care about: a code, a claim, a first connection. */
+  | { kind: 'change'; room?: string };
+
+/** The room name that registers for every event. */
+export const EVERYWHERE = '*';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
 /** True when `event` concerns a waiter registered for `name` (null = everything in the room). */
 export function concerns(event: LiveEvent, name: string | null): boolean {
+  if (event.kind === 'change') return false;
   if (event.kind === 'room' || name === null) return true;
   return event.to === 'all' ? event.from !== name : event.to === name;
 }

@@ -1,6 +1,14 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
-import { concerns, type Live, type LiveEvent, type RateDecision, type Waiter, type WaitOutcome } from './live.js';
+import {
+  concerns,
+  EVERYWHERE,
+  type Live,
+  type LiveEvent,
+  type RateDecision,
+  type Waiter,
+  type WaitOutcome,
+} from './live.js';
 
 /** Options for the in-memory Live. */
 export interface MemoryLiveOptions {
@@ -69,6 +77,7 @@ export class MemoryLive implements Live {
   private readonly limiter: RateLimiterMemory | null;
   private parked = 0;
   private stopped = false;
+  private changes = 0;
 
   constructor(opts: MemoryLiveOptions) {
     this.limiter =
@@ -152,11 +161,17 @@ export class MemoryLive implements Live {
     this.dispatch(event);
   }
 
-  /** Wakes the local waiters an event concerns. */
+  async version(): Promise<number> {
+    return this.changes;
+  }
+
+  /** Wakes the local waiters an event concerns, and those watching everywhere. */
   dispatch(event: LiveEvent): void {
-    const set = this.rooms.get(event.room);
-    if (!set) return;
-    for (const w of set) if (concerns(event, w.name)) w.fire('event');
+    this.changes++;
+    const set = event.room === undefined ? undefined : this.rooms.get(event.room);
+    if (set) for (const w of set) if (concerns(event, w.name)) w.fire('event');
+    const all = this.rooms.get(EVERYWHERE);
+    if (all) for (const w of all) w.fire('event');
   }
 
   parkedCount(): number {

@@ -263,6 +263,7 @@ describe('state, stats and audit', () => {
     await post(b, a, 'hello');
     const s = (await b.call('GET', '/admin/state', { admin: true })).body;
     assert.deepEqual(Object.keys(s).sort(), [
+      'change_version',
       'codes',
       'hash_codes',
       'max_idle_seconds',
@@ -388,5 +389,26 @@ describe('state, stats and audit', () => {
     for (const bad of ['0', '1001', 'x', '-3']) {
       assert.equal((await b.call('GET', `/admin/audit?limit=${bad}`, { admin: true })).status, 400, bad);
     }
+  });
+});
+
+describe('changes long-poll', () => {
+  it('answers at once on a stale version, parks on the current one, and wakes on any change', async (t) => {
+    const b = await startBridge(t);
+    const v0 = (await b.call('GET', '/admin/state', { admin: true })).body.change_version;
+    const code = await b.invite('a', 'r');
+    const stale = await b.call('GET', `/admin/changes?since=${v0}&wait=10`, { admin: true });
+    assert.notEqual(stale.body.version, v0, 'the invite changed the version');
+    const v1 = stale.body.version;
+    const parked = b.call('GET', `/admin/changes?since=${v1}&wait=10`, { admin: true });
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = performance.now();
+    await post(b, code, 'something happened');
+    const woke = await parked;
+    assert.ok(performance.now() - t0 < 1000);
+    assert.notEqual(woke.body.version, v1);
+    const idle = await b.call('GET', `/admin/changes?since=${woke.body.version}&wait=1`, { admin: true });
+    assert.equal(idle.body.version, woke.body.version, 'nothing changed: same version after the wait');
+    assert.equal((await b.call('GET', '/admin/changes?since=0&wait=1')).status, 401);
   });
 });

@@ -6,6 +6,7 @@ import { requireAdmin } from '../plugins/auth.js';
 import {
   CodeListing,
   errorResponses,
+  MAX_SAFE,
   Message,
   Nullable,
   Peer,
@@ -18,6 +19,7 @@ import {
 
 const StateAnswer = Type.Object({
   version: Type.String(),
+  change_version: Type.Integer({ description: 'Pass to GET /admin/changes to wait for the next change.' }),
   public_url: Type.String(),
   hash_codes: Type.Boolean(),
   peers: Type.Record(Type.String(), Type.Array(Peer)),
@@ -57,6 +59,38 @@ export function adminRoutes(deps: RouteDeps) {
         },
       },
       async (req) => operator.state(req.query.room ?? null, deps.baseUrl(req)),
+    );
+
+    app.get(
+      '/admin/changes',
+      {
+        onRequest,
+        schema: {
+          tags,
+          security,
+          summary: 'Long-poll for any change (messages, rooms, codes, claims, connections) anywhere.',
+          description:
+            'Answers at once when the change version differs from since, else when the next change happens or after wait seconds. Then fetch /admin/state again.',
+          querystring: Type.Object({
+            since: Type.Integer({ minimum: 0, maximum: MAX_SAFE, default: 0 }),
+            wait: Type.Integer({ minimum: 0, maximum: MAX_SAFE, default: 0 }),
+          }),
+          response: { 200: Type.Object({ version: Type.Integer() }), ...errorResponses(400, 401) },
+        },
+      },
+      async (req, reply) => {
+        const ac = new AbortController();
+        const onClose = () => {
+          if (!reply.raw.writableEnded) ac.abort();
+        };
+        reply.raw.once('close', onClose);
+        try {
+          const res = await operator.changes(req.query.since, req.query.wait, ac.signal);
+          return res ?? reply.hijack();
+        } finally {
+          reply.raw.off('close', onClose);
+        }
+      },
     );
 
     app.get(
