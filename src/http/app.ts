@@ -9,6 +9,7 @@ import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agent.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { manifestRoutes } from './routes/manifest.js';
 import { messageRoutes } from './routes/messages.js';
 import { roomRoutes } from './routes/rooms.js';
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(messageRoutes(routeDeps));
   await app.register(adminRoutes(routeDeps));
   await app.register(roomRoutes(routeDeps));
+  await app.register(dashboardRoutes());
   return app;
 }
 
