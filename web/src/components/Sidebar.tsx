@@ -23,8 +23,9 @@ function RoomButton(props: { r: RoomRow; current: boolean; unread: boolean; onSe
         onClick={() => props.onSelect(r.room)}
       >
         <span class="room-name">
-          {props.unread && <span class="dot" title="new messages" aria-label="new messages" />}
+          {props.unread && <span class="dot" aria-hidden="true" />}
           {r.room}
+          {props.unread && <span class="sr-only">, new messages</span>}
         </span>
         <span class="room-meta">
           {r.messages === 0 ? 'no messages yet' : `${r.messages} msg · ${ago(r.seconds_since_last)}`}

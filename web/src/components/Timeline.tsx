@@ -29,11 +29,7 @@ export function Timeline(props: Props) {
         const q = open.get(m.seq);
         return (
           <Fragment key={m.seq}>
-            {divider && (
-              <div class="day" role="separator">
-                {d}
-              </div>
-            )}
+            {divider && <div class="day">{d}</div>}
             <article class={`msg${m.to !== 'all' ? ' dm' : ''}`} data-seq={m.seq}>
               <header>
                 <span class="from">{m.from}</span>
