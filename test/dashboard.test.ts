@@ -235,6 +235,7 @@ describe('dashboard in Chromium', { skip: available ? false : `no Chromium at ${
     await shot(page, '07-phone-rooms');
     await page.getByRole('button', { name: 'Rooms' }).click();
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
-    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(246, 247, 249)');
+    await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(246, 247, 249)');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).waitFor();
   });
 });
