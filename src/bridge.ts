@@ -9,6 +9,7 @@ import { type ApiError, errors } from './errors.js';
 import type { Waiter } from './live/live.js';
 import { codeFromAuthorization, hashCode } from './secrets.js';
 import type { RoomRecord } from './store/store.js';
+import { WebhookNotifier } from './webhooks.js';
 
 /** The caller of an agent endpoint, resolved from its code. */
 export interface Agent {
@@ -64,7 +65,12 @@ export function roomStatus(name: string, r: RoomRecord | null): RoomStatus {
 
 /** The agent-facing service: authentication, posting, the long-poll, claims and history. */
 export class Bridge {
-  constructor(private readonly ctx: BridgeContext) {}
+  /** Push-to-wake notices for agents that registered a webhook. */
+  readonly webhooks: WebhookNotifier;
+
+  constructor(private readonly ctx: BridgeContext) {
+    this.webhooks = new WebhookNotifier(ctx);
+  }
 
   /** Resolves an Authorization header to an agent and marks it present; throws 401. */
   async authenticate(header: string | undefined): Promise<Agent> {
@@ -225,9 +231,11 @@ export class Bridge {
     );
   }
 
-  /** Wakes the polls a new message concerns, on every node. */
+  /** Wakes the polls a new message concerns, on every node, and queues webhook notices. */
   async announce(m: StoredMessage): Promise<void> {
     await this.ctx.live.publish({ kind: 'message', room: m.room, seq: m.seq, from: m.from, to: m.to });
+    // Off the post's path: a slow or dead receiver never delays the answer.
+    this.webhooks.notify(m).catch(() => undefined);
   }
 
   private closedError(room: string, r: RoomRecord): ApiError {

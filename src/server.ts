@@ -47,6 +47,7 @@ export async function assemble(config: Config, opts: AssembleOptions = {}): Prom
   const operator = new Operator(ctx, bridge);
   const app = await buildApp({ ctx, bridge, operator, logger: opts.logger });
   app.addHook('onClose', async () => {
+    bridge.webhooks.stop();
     await live.close();
     await store.close();
   });

@@ -11,8 +11,10 @@ import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agent.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { manifestRoutes } from './routes/manifest.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { messageRoutes } from './routes/messages.js';
 import { roomRoutes } from './routes/rooms.js';
+import { webhookRoutes } from './routes/webhook.js';
 
 /** What the HTTP layer is built from. */
 export interface AppDeps {
@@ -78,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes(routeDeps));
   await app.register(roomRoutes(routeDeps));
   await app.register(dashboardRoutes());
+  await app.register(mcpRoutes(routeDeps));
+  await app.register(webhookRoutes(routeDeps));
   return app;
 }
 

@@ -62,6 +62,26 @@ const MIGRATIONS: string[] = [
     detail TEXT NOT NULL DEFAULT ''
   );
   `,
+  `
+  -- Where an agent's MCP wait_for_messages left off, for agents that forget the cursor.
+  CREATE TABLE cursors (
+    room TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq  INTEGER NOT NULL,
+    PRIMARY KEY (room, name)
+  ) WITHOUT ROWID;
+
+  -- One wake-up URL per agent.
+  CREATE TABLE webhooks (
+    room         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    secret       TEXT NOT NULL,
+    include_text INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (room, name)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

@@ -71,6 +71,17 @@ export function prepareStatements(db: Database.Database) {
     pruneAudit: db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?'),
     recentAudit: db.prepare('SELECT at, action, actor, room, detail FROM audit ORDER BY id DESC LIMIT ?'),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    getCursor: db.prepare('SELECT seq FROM cursors WHERE room = ? AND name = ?').pluck(),
+    setCursor: db.prepare(
+      'INSERT INTO cursors (room, name, seq) VALUES (?, ?, ?) ON CONFLICT (room, name) DO UPDATE SET seq = excluded.seq',
+    ),
+    putWebhook: db.prepare(
+      `INSERT INTO webhooks (room, name, url, secret, include_text, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (room, name) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+         include_text = excluded.include_text, created_at = excluded.created_at`,
+    ),
+    deleteWebhook: db.prepare('DELETE FROM webhooks WHERE room = ? AND name = ?'),
+    webhooksIn: db.prepare('SELECT * FROM webhooks WHERE room = ?'),
   };
 }
 

@@ -17,6 +17,7 @@ import type {
   RoomRecord,
   SenderRecord,
   Store,
+  WebhookRecord,
 } from './store.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -364,6 +365,42 @@ export class SqliteStore implements Store {
 
   async countMessages(): Promise<number> {
     return this.q.countMessages.get() as number;
+  }
+
+  async getCursor(room: string, name: string): Promise<number> {
+    return (this.q.getCursor.get(room, name) as number | undefined) ?? 0;
+  }
+
+  async setCursor(room: string, name: string, seq: number): Promise<void> {
+    await this.writes.run(() => this.q.setCursor.run(room, name, seq));
+  }
+
+  async putWebhook(w: WebhookRecord): Promise<void> {
+    this.q.putWebhook.run(w.room, w.name, w.url, w.secret, w.includeText ? 1 : 0, w.createdAt);
+  }
+
+  async deleteWebhook(room: string, name: string): Promise<boolean> {
+    return this.q.deleteWebhook.run(room, name).changes > 0;
+  }
+
+  async webhooksIn(room: string): Promise<WebhookRecord[]> {
+    return (
+      this.q.webhooksIn.all(room) as Array<{
+        room: string;
+        name: string;
+        url: string;
+        secret: string;
+        include_text: number;
+        created_at: number;
+      }>
+    ).map((r) => ({
+      room: r.room,
+      name: r.name,
+      url: r.url,
+      secret: r.secret,
+      includeText: r.include_text === 1,
+      createdAt: r.created_at,
+    }));
   }
 
   async audit(e: AuditInput): Promise<void> {

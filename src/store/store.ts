@@ -58,6 +58,16 @@ export interface Store {
   senders(): Promise<SenderRecord[]>;
   countMessages(): Promise<number>;
 
+  // ---- per-agent state
+  /** Where the agent's server-side cursor stands (0 when it has none). */
+  getCursor(room: string, name: string): Promise<number>;
+  setCursor(room: string, name: string, seq: number): Promise<void>;
+  /** Registers (or replaces) the agent's webhook. */
+  putWebhook(w: WebhookRecord): Promise<void>;
+  /** Removes the agent's webhook; true when there was one. */
+  deleteWebhook(room: string, name: string): Promise<boolean>;
+  webhooksIn(room: string): Promise<WebhookRecord[]>;
+
   // ---- audit
   audit(e: AuditInput): Promise<void>;
   recentAudit(limit: number): Promise<AuditRecord[]>;
@@ -127,6 +137,15 @@ export interface SenderRecord {
   name: string;
   lastSeq: number;
   lastAt: number;
+}
+
+export interface WebhookRecord {
+  room: string;
+  name: string;
+  url: string;
+  secret: string;
+  includeText: boolean;
+  createdAt: number;
 }
 
 export interface AuditInput {

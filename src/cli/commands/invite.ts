@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ApiError } from '../../errors.js';
+import { mcpLines } from '../connect.js';
 import { CliError, type CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
 
@@ -48,6 +49,9 @@ export function register(program: Command, { io }: CommandHost): void {
             'Paste this into the agent:',
             '',
             res.instruction,
+            '',
+            'Or connect an MCP-speaking agent:',
+            ...mcpLines(res.url, res.code).map((l) => `  ${l}`),
             '',
           ].join('\n'),
         );

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ApiError } from '../../errors.js';
 import { roomBrief } from '../brief.js';
+import { mcpLines } from '../connect.js';
 import { printJson } from '../format.js';
 import { CliError, type CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
@@ -42,7 +43,10 @@ export function register(program: Command, { io }: CommandHost): void {
             `  Listen in:  ARGYBARGY_URL=${url} ARGYBARGY_CODE=<operator code> argybargy listen`,
             `  Or post as the operator: argybargy post ${out.room} "..."`,
             '',
-            `Paste this brief into the worker agent (${out.worker.name}):`,
+            `Connect the worker (${out.worker.name}) as an MCP server:`,
+            ...mcpLines(url, out.worker.code).map((l) => `  ${l}`),
+            '',
+            `Or paste this brief into the worker agent (${out.worker.name}):`,
             '',
             '-----',
             roomBrief({ url, room: out.room, name: out.worker.name, code: out.worker.code }),

@@ -47,6 +47,25 @@ const ENDPOINTS: EndpointDoc[] = [
   },
   {
     method: 'GET',
+    path: '/messages/stream?since=<seq>',
+    auth: true,
+    desc: 'Server-Sent Events instead of polling: each message is an event whose id is its seq; reconnect with Last-Event-ID to resume exactly. A final "exit" event says should_exit when the room closes.',
+  },
+  {
+    method: 'POST',
+    path: '/webhook',
+    auth: true,
+    desc: 'Be woken by a signed HTTP POST to your URL when a message for you arrives; then read with GET /messages. DELETE /webhook stops it.',
+    body: { url: 'an http(s) URL to POST to', include_text: 'optional: true to put the text in the notice' },
+  },
+  {
+    method: 'POST',
+    path: '/mcp',
+    auth: true,
+    desc: 'The same room as a Model Context Protocol server (Streamable HTTP): tools whoami, peers, history, send, wait_for_messages, claim, and a house_rules prompt.',
+  },
+  {
+    method: 'GET',
     path: '/history?limit=50',
     auth: true,
     desc: 'The newest messages of your room that you may see, oldest first: {room, messages, room_status}.',

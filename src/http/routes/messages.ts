@@ -1,6 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { errors } from '../../errors.js';
+import { streamMessages } from '../../stream.js';
 import type { RouteDeps } from '../app.js';
 import { agentOf, requireAgent } from '../plugins/auth.js';
 import { ErrorBody, errorResponses, MAX_SAFE, Message, Nullable, PollAnswer } from '../schemas.js';
@@ -86,6 +88,70 @@ export function messageRoutes(deps: RouteDeps) {
         } finally {
           reply.raw.off('close', onClose);
         }
+      },
+    );
+
+    app.get(
+      '/messages/stream',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Server-Sent Events: every message you may see, live.',
+          description:
+            'Each message is an event "message" whose id is its seq. Reconnect with Last-Event-ID (or ?since=) to get exactly what you missed, then live ones. A comment every 15 s keeps proxies from closing it; when the room closes (or goes idle) a final event "exit" carries should_exit and exit_reason, and the stream ends.',
+          querystring: Type.Object({
+            since: Type.Optional(
+              Type.Integer({
+                minimum: 0,
+                maximum: MAX_SAFE,
+                description: 'Start after this seq (Last-Event-ID wins).',
+              }),
+            ),
+          }),
+          response: { ...errorResponses(400, 401) },
+        },
+      },
+      async (req, reply) => {
+        const header = req.headers['last-event-id'];
+        let since = req.query.since ?? 0;
+        if (typeof header === 'string' && header.trim() !== '') {
+          const n = Number(header.trim());
+          if (!/^\d+$/.test(header.trim()) || !Number.isSafeInteger(n)) {
+            throw errors.badRequest('Last-Event-ID must be the seq of the last event you received.');
+          }
+          since = n;
+        }
+        const agent = agentOf(req);
+        const res = reply.raw;
+        reply.hijack();
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write('retry: 2000\n\n');
+        const gone = new AbortController();
+        res.once('close', () => gone.abort());
+        await streamMessages(ctx, bridge, agent, since, {
+          signal: gone.signal,
+          write: (chunk) =>
+            new Promise<void>((resolve) => {
+              if (gone.signal.aborted || res.write(chunk)) return resolve();
+              const done = () => {
+                res.off('drain', done);
+                gone.signal.removeEventListener('abort', done);
+                resolve();
+              };
+              res.once('drain', done);
+              gone.signal.addEventListener('abort', done, { once: true });
+            }),
+          end: () => {
+            if (!res.writableEnded) res.end();
+          },
+        });
       },
     );
 
