@@ -13,7 +13,11 @@ async function connect(t: TestContext, b: TestBridge, code: string) {
   );
   t.after(() => client.close());
   const call = async (name: string, args: Record<string, unknown> = {}) => {
-    const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: unknown; structuredContent?: unknown };
+    const r = (await client.callTool({ name, arguments: args })) as {
+      isError?: boolean;
+      content: unknown;
+      structuredContent?: unknown;
+    };
     return { isError: r.isError, content: r.content, data: r.structuredContent as any };
   };
   return { client, call };
@@ -136,7 +140,7 @@ describe('MCP endpoint', () => {
     const missing = await call('claim', { seq: 999 });
     assert.equal(missing.isError, true);
 
-    for (const headers of [{}, { authorization: 'Bearer nope' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }] as Array<Record<string, string>>) {
       const r = await fetch(`${b.url}/mcp`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
