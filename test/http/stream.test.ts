@@ -17,7 +17,12 @@ function openStream(url: string, code: string, headers: Record<string, string> =
   let status = 0;
   let res: IncomingMessage | null = null;
   const u = new URL(url);
-  const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { authorization: `Bearer ${code}`, ...headers } });
+  const req = httpRequest({
+    host: u.hostname,
+    port: u.port,
+    path: u.pathname + u.search,
+    headers: { authorization: `Bearer ${code}`, ...headers },
+  });
   const opened = new Promise<void>((resolve) => {
     req.on('response', (r) => {
       res = r;

@@ -62,7 +62,14 @@ describe('webhooks', () => {
     const hit = rx.hits[0];
     const notice = JSON.parse(hit.body);
     assert.deepEqual(
-      { event: notice.event, room: notice.room, seq: notice.seq, from: notice.from, to: notice.to, expects: notice.expects_reply },
+      {
+        event: notice.event,
+        room: notice.room,
+        seq: notice.seq,
+        from: notice.from,
+        to: notice.to,
+        expects: notice.expects_reply,
+      },
       { event: 'message', room: 'hooks', seq: 1, from: 'talker', to: 'all', expects: 'anyone' },
     );
     assert.equal(notice.text, undefined, 'no text unless asked');
