@@ -23,6 +23,12 @@ export interface Config {
   readonly maxCodes: number;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
+  /** PostgreSQL for the durable store (cluster mode); null: embedded SQLite. */
+  readonly databaseUrl: string | null;
+  /** Redis for live state shared by every node; null: in-memory. */
+  readonly redisUrl: string | null;
+  /** Prefix of every Redis key and channel. */
+  readonly redisPrefix: string;
 }
 
 /** A bad environment value; the message names the variable and what it expects. */
@@ -129,6 +135,30 @@ function origins(env: Env): string[] {
   return list.map((o) => o.replace(/\/$/, ''));
 }
 
+function serviceUrl(env: Env, name: string, schemes: string[], example: string): string | null {
+  const v = raw(env, name);
+  if (v === undefined) return null;
+  let ok = false;
+  try {
+    ok = schemes.includes(new URL(v).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ConfigError(name, `${name} must be a URL like ${example}.`);
+  return v;
+}
+
+function prefix(env: Env): string {
+  const v = raw(env, 'ARGYBARGY_REDIS_PREFIX') ?? 'argybargy:';
+  if (!/^[\w:.-]{1,64}$/.test(v)) {
+    throw new ConfigError(
+      'ARGYBARGY_REDIS_PREFIX',
+      'ARGYBARGY_REDIS_PREFIX may hold letters, digits, _ : . - (at most 64).',
+    );
+  }
+  return v;
+}
+
 function host(env: Env): string {
   const v = raw(env, 'ARGYBARGY_HOST') ?? '127.0.0.1';
   if (/\s|\//.test(v)) {
@@ -165,6 +195,14 @@ export function loadConfig(env: Env = process.env): Config {
     maxCodes: int(env, 'ARGYBARGY_MAX_CODES', 0, 0, 1_000_000_000),
     corsOrigins: Object.freeze(origins(env)),
     logLevel: logLevel(env),
+    databaseUrl: serviceUrl(
+      env,
+      'ARGYBARGY_DATABASE_URL',
+      ['postgres:', 'postgresql:'],
+      'postgres://user@host:5432/argybargy',
+    ),
+    redisUrl: serviceUrl(env, 'ARGYBARGY_REDIS_URL', ['redis:', 'rediss:'], 'redis://host:6379'),
+    redisPrefix: prefix(env),
   });
 }
 

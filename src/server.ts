@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { FileAdminTokens } from './admin-token.js';
+import { openAdminTokens, openLive, openStore } from './backends.js';
 import { Bridge } from './bridge.js';
 import type { Config } from './config.js';
 import type { BridgeContext } from './context.js';
 import { dataPaths, ensureDataDir, readPublicUrl } from './datadir.js';
 import { buildApp } from './http/app.js';
-import { MemoryLive } from './live/memory.js';
+import type { Live } from './live/live.js';
 import { Operator } from './operator.js';
 import { maskCode } from './secrets.js';
-import { SqliteStore } from './store/sqlite.js';
 import { VERSION } from './version.js';
 
 /** A bridge assembled from a config: services and the HTTP app, not yet listening. */
@@ -28,14 +27,20 @@ export interface AssembleOptions {
 export async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.dir);
-  const store = new SqliteStore(paths.db);
-  const live = new MemoryLive({ rateMax: config.rateMax, rateWindowSeconds: config.rateWindowSeconds });
+  const store = await openStore(config);
+  let live: Live;
+  try {
+    live = await openLive(config);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const now = opts.now ?? Date.now;
   const ctx: BridgeContext = {
     config,
     store,
     live,
-    adminTokens: new FileAdminTokens(paths),
+    adminTokens: await openAdminTokens(config, store),
     publicUrl: () => readPublicUrl(paths),
     now,
     version: VERSION,

@@ -26,6 +26,9 @@ describe('loadConfig', () => {
         maxCodes: c.maxCodes,
         corsOrigins: c.corsOrigins,
         logLevel: c.logLevel,
+        databaseUrl: c.databaseUrl,
+        redisUrl: c.redisUrl,
+        redisPrefix: c.redisPrefix,
       },
       {
         host: '127.0.0.1',
@@ -45,6 +48,9 @@ describe('loadConfig', () => {
         maxCodes: 0,
         corsOrigins: [],
         logLevel: 'info',
+        databaseUrl: null,
+        redisUrl: null,
+        redisPrefix: 'argybargy:',
       },
     );
     assert.ok(Object.isFrozen(c));
@@ -102,6 +108,10 @@ describe('loadConfig', () => {
     ['ARGYBARGY_CORS_ORIGINS', 'https://a.example/path'],
     ['ARGYBARGY_LOG_LEVEL', 'loud'],
     ['ARGYBARGY_HOST', 'bad host'],
+    ['ARGYBARGY_DATABASE_URL', 'mysql://localhost/x'],
+    ['ARGYBARGY_DATABASE_URL', 'not a url'],
+    ['ARGYBARGY_REDIS_URL', 'http://localhost:6379'],
+    ['ARGYBARGY_REDIS_PREFIX', 'has spaces'],
   ];
   for (const [name, value] of bad) {
     it(`refuses ${name}=${value}, naming the variable`, () => {

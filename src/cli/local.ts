@@ -1,11 +1,10 @@
-import { FileAdminTokens } from '../admin-token.js';
+import { openAdminTokens, openLive, openStore } from '../backends.js';
 import { Bridge } from '../bridge.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import type { BridgeContext } from '../context.js';
 import { dataPaths, ensureDataDir, readPublicUrl } from '../datadir.js';
 import { MemoryLive } from '../live/memory.js';
 import { Operator } from '../operator.js';
-import { SqliteStore } from '../store/sqlite.js';
 import { VERSION } from '../version.js';
 import { CliError } from './io.js';
 
@@ -37,13 +36,14 @@ export function localBaseUrl(config: Config): string {
 export async function withLocalOperator<T>(config: Config, fn: (op: Operator) => Promise<T>): Promise<T> {
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.dir);
-  const store = new SqliteStore(paths.db);
-  const live = new MemoryLive({ rateMax: 0, rateWindowSeconds: 1 });
+  const store = await openStore(config);
+  // With Redis configured the command's changes reach every dashboard; else nobody is listening.
+  const live = config.redisUrl ? await openLive(config) : new MemoryLive({ rateMax: 0, rateWindowSeconds: 1 });
   const ctx: BridgeContext = {
     config,
     store,
     live,
-    adminTokens: new FileAdminTokens(paths),
+    adminTokens: await openAdminTokens(config, store),
     publicUrl: () => readPublicUrl(paths),
     now: Date.now,
     version: VERSION,

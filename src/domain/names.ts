@@ -36,6 +36,7 @@ export function checkAgentName(field: string, value: string): string {
 /** Checks capabilities text (up to 400 characters, may be empty). */
 export function checkCapabilities(value: string): string {
   if (!isWellFormed(value)) throw new ApiError('bad_request', 'capabilities is not valid Unicode.');
+  if (value.includes('\u0000')) throw new ApiError('bad_request', 'capabilities must not contain NUL characters.');
   if (codePoints(value) > MAX_CAPABILITIES) {
     throw new ApiError('bad_request', `capabilities is longer than ${MAX_CAPABILITIES} characters.`);
   }

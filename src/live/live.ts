@@ -38,6 +38,8 @@ export interface Live {
 
   /** Releases every parked waiter with `shutdown` and stops accepting new ones. */
   shutdown(): void;
+  /** True when the live state answers (readiness). */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -1,14 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
-import {
-  concerns,
-  EVERYWHERE,
-  type Live,
-  type LiveEvent,
-  type RateDecision,
-  type Waiter,
-  type WaitOutcome,
-} from './live.js';
+import type { Live, LiveEvent, RateDecision, Waiter } from './live.js';
+import { WaiterRegistry } from './waiters.js';
 
 /** Options for the in-memory Live. */
 export interface MemoryLiveOptions {
@@ -18,65 +11,12 @@ export interface MemoryLiveOptions {
 
 const key2 = (room: string, name: string) => `${room}\u0000${name}`;
 
-class MemoryWaiter implements Waiter {
-  private latched: WaitOutcome | null = null;
-  private settle: ((o: WaitOutcome) => void) | null = null;
-  private cancelled = false;
-
-  constructor(
-    readonly name: string | null,
-    private readonly detach: (w: MemoryWaiter) => void,
-  ) {}
-
-  /** Delivers an outcome now, or latches it for the next wait(). */
-  fire(outcome: WaitOutcome): void {
-    if (this.settle) {
-      const s = this.settle;
-      this.settle = null;
-      s(outcome);
-    } else if (this.latched === null || outcome === 'shutdown') {
-      this.latched = outcome;
-    }
-  }
-
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
-    if (this.latched !== null) {
-      const l = this.latched;
-      this.latched = null;
-      return Promise.resolve(l);
-    }
-    if (this.cancelled) return Promise.resolve('aborted');
-    if (signal?.aborted) return Promise.resolve('aborted');
-    return new Promise<WaitOutcome>((resolve) => {
-      const timer = setTimeout(() => finish('timeout'), Math.max(0, timeoutMs));
-      const onAbort = () => finish('aborted');
-      const finish = (o: WaitOutcome) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.settle = null;
-        resolve(o);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.settle = finish;
-    });
-  }
-
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.detach(this);
-    this.fire('aborted');
-  }
-}
-
 /** Live for a single process: plain maps, no I/O. */
 export class MemoryLive implements Live {
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly dry = new Map<string, number>();
-  private readonly rooms = new Map<string, Set<MemoryWaiter>>();
+  private readonly waiters = new WaiterRegistry();
   private readonly limiter: RateLimiterMemory | null;
-  private parked = 0;
-  private stopped = false;
   private changes = 0;
 
   constructor(opts: MemoryLiveOptions) {
@@ -136,51 +76,28 @@ export class MemoryLive implements Live {
   }
 
   register(room: string, name: string | null): Waiter {
-    const w = new MemoryWaiter(name, (x) => {
-      const set = this.rooms.get(room);
-      if (set?.delete(x)) {
-        this.parked--;
-        if (set.size === 0) this.rooms.delete(room);
-      }
-    });
-    if (this.stopped) {
-      w.fire('shutdown');
-      return w;
-    }
-    let set = this.rooms.get(room);
-    if (!set) {
-      set = new Set();
-      this.rooms.set(room, set);
-    }
-    set.add(w);
-    this.parked++;
-    return w;
+    return this.waiters.register(room, name);
   }
 
   async publish(event: LiveEvent): Promise<void> {
-    this.dispatch(event);
+    this.changes++;
+    this.waiters.dispatch(event);
   }
 
   async version(): Promise<number> {
     return this.changes;
   }
 
-  /** Wakes the local waiters an event concerns, and those watching everywhere. */
-  dispatch(event: LiveEvent): void {
-    this.changes++;
-    const set = event.room === undefined ? undefined : this.rooms.get(event.room);
-    if (set) for (const w of set) if (concerns(event, w.name)) w.fire('event');
-    const all = this.rooms.get(EVERYWHERE);
-    if (all) for (const w of all) w.fire('event');
-  }
-
   parkedCount(): number {
-    return this.parked;
+    return this.waiters.count();
   }
 
   shutdown(): void {
-    this.stopped = true;
-    for (const set of this.rooms.values()) for (const w of set) w.fire('shutdown');
+    this.waiters.shutdown();
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
   }
 
   async close(): Promise<void> {

@@ -82,6 +82,13 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (room, name)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Bridge-wide values (the admin token, in cluster mode).
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

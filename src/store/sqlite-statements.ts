@@ -82,6 +82,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE room = ? AND name = ?'),
     webhooksIn: db.prepare('SELECT * FROM webhooks WHERE room = ?'),
+    getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+    initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    setSetting: db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
   };
 }
 

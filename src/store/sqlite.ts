@@ -403,6 +403,19 @@ export class SqliteStore implements Store {
     }));
   }
 
+  async getSetting(key: string): Promise<string | null> {
+    return (this.q.getSetting.get(key) as string | undefined) ?? null;
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    this.q.initSetting.run(key, value);
+    return this.q.getSetting.get(key) as string;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.q.setSetting.run(key, value);
+  }
+
   async audit(e: AuditInput): Promise<void> {
     await this.writes.run(() => {
       this.q.insertAudit.run(e.at, e.action, e.actor ?? '', e.room ?? '', e.detail ?? '');
@@ -426,6 +439,10 @@ export class SqliteStore implements Store {
       this.checkpointer = null;
       if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
     });
+  }
+
+  async ping(): Promise<boolean> {
+    return this.db.open;
   }
 
   async close(): Promise<void> {

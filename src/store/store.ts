@@ -68,10 +68,18 @@ export interface Store {
   deleteWebhook(room: string, name: string): Promise<boolean>;
   webhooksIn(room: string): Promise<WebhookRecord[]>;
 
+  // ---- settings
+  getSetting(key: string): Promise<string | null>;
+  /** Stores `value` unless the key has one; returns what the key holds afterwards. */
+  initSetting(key: string, value: string): Promise<string>;
+  setSetting(key: string, value: string): Promise<void>;
+
   // ---- audit
   audit(e: AuditInput): Promise<void>;
   recentAudit(limit: number): Promise<AuditRecord[]>;
 
+  /** True when the store answers (readiness). */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,15 @@ import { describe, it } from 'node:test';
 import { concerns } from '../../src/live/live.js';
 import { MemoryLive } from '../../src/live/memory.js';
 import { sleep } from '../helpers.js';
+import { liveContract } from './contract.js';
+
+liveContract('memory', {
+  async open() {
+    const l = new MemoryLive({ rateMax: 3, rateWindowSeconds: 60 });
+    // One process: the second node is the same state.
+    return { live: l, second: async () => l, cleanup: async () => l.close() };
+  },
+});
 
 const live = (rateMax = 3, rateWindowSeconds = 60) => new MemoryLive({ rateMax, rateWindowSeconds });
 

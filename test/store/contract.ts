@@ -31,8 +31,8 @@ async function add(s: Store, room: string, from: string, text: string, o: Partia
 }
 
 /** The Store contract (see src/store/store.ts), run against one backend. */
-export function storeContract(name: string, factory: StoreFactory): void {
-  describe(`Store contract: ${name}`, () => {
+export function storeContract(name: string, factory: StoreFactory, opts: { skip?: string | false } = {}): void {
+  describe(`Store contract: ${name}`, { skip: opts.skip || false }, () => {
     const withStore = (fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) => async () => {
       const { store, reopen, cleanup } = await factory.open();
       try {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { openAdminTokens, openStore } from '../../backends.js';
 import { dataPaths, loadOrCreateAdminToken } from '../../datadir.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -9,8 +10,18 @@ export function register(program: Command, { io }: CommandHost): void {
     .command('token')
     .description('Print the admin token for the dashboard and /admin endpoints.')
     .addHelpText('after', '\nExample:\n  argybargy token | pbcopy\n')
-    .action(() => {
+    .action(async () => {
       const config = configFrom(io.env);
-      io.stdout(`${loadOrCreateAdminToken(dataPaths(config.dataDir))}\n`);
+      if (!config.databaseUrl) {
+        io.stdout(`${loadOrCreateAdminToken(dataPaths(config.dataDir))}\n`);
+        return;
+      }
+      // Cluster mode: the token lives in the database, shared by every node.
+      const store = await openStore(config);
+      try {
+        io.stdout(`${await (await openAdminTokens(config, store)).current()}\n`);
+      } finally {
+        await store.close();
+      }
     });
 }

@@ -1,0 +1,571 @@
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { StoredMessage } from '../domain/message.js';
+import { errors } from '../errors.js';
+import { migratePostgres } from './postgres-schema.js';
+import type {
+  AppendInput,
+  AppendResult,
+  AuditInput,
+  AuditRecord,
+  ClaimResult,
+  CodeRecord,
+  NewCode,
+  ReadSnapshot,
+  RoomRecord,
+  SenderRecord,
+  Store,
+  WebhookRecord,
+} from './store.js';
+
+const AUDIT_KEEP = 100_000;
+
+/** Errors that mean "the database is not there right now", not "the query is wrong". */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+function unreachable(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  if (err?.code && UNREACHABLE.has(err.code)) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    err?.message ?? '',
+  );
+}
+
+interface RoomRow {
+  name: string;
+  closed: boolean;
+  closed_at: number | null;
+  closed_by: string | null;
+  created_at: number;
+  last_seq: number;
+  last_at: number | null;
+  message_count: number;
+}
+
+interface MessageRow {
+  room: string;
+  seq: number;
+  at: number;
+  sender: string;
+  recipient: string;
+  text: string;
+  expects_reply: string;
+  claimed_by: string | null;
+}
+
+interface CodeRow {
+  hash: string;
+  plain: string | null;
+  display: string;
+  name: string;
+  room: string;
+  capabilities: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+const toRoom = (r: RoomRow): RoomRecord => ({
+  name: r.name,
+  closed: r.closed,
+  closedAt: r.closed_at,
+  closedBy: r.closed_by,
+  createdAt: r.created_at,
+  lastSeq: r.last_seq,
+  lastAt: r.last_at,
+  messageCount: r.message_count,
+});
+
+const toMessage = (r: MessageRow): StoredMessage => ({
+  room: r.room,
+  seq: r.seq,
+  at: r.at,
+  from: r.sender,
+  to: r.recipient,
+  text: decodeText(r.text),
+  expects_reply: r.expects_reply,
+  claimed_by: r.claimed_by,
+});
+
+const toCode = (r: CodeRow): CodeRecord => ({
+  hash: r.hash,
+  plain: r.plain,
+  display: r.display,
+  name: r.name,
+  room: r.room,
+  capabilities: r.capabilities,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
+
+// PostgreSQL text cannot hold U+0000, which a message may. Texts that contain it (or
+// that begin with the marker) are stored marked and escaped; every other text is
+// stored as it is.
+const MARK = '\u0001';
+
+/** The text as stored: unchanged unless it holds U+0000 or starts with the marker. */
+export function encodeText(t: string): string {
+  if (!t.includes('\u0000') && !t.startsWith(MARK)) return t;
+  return MARK + t.replaceAll(MARK, MARK + MARK).replaceAll('\u0000', `${MARK}0`);
+}
+
+/** The text as sent, from what encodeText stored. */
+export function decodeText(s: string): string {
+  if (!s.startsWith(MARK)) return s;
+  let out = '';
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] === MARK && i + 1 < s.length) {
+      out += s[i + 1] === MARK ? MARK : '\u0000';
+      i++;
+    } else out += s[i];
+  }
+  return out;
+}
+const VISIBLE = "(recipient = 'all' OR recipient = $R OR sender = $R)";
+
+/** Opens the cluster store: connects, migrates (once, across nodes) and returns it. The driver loads only here. */
+export async function openPostgresStore(url: string): Promise<PostgresStore> {
+  const pg = (await import('pg')).default;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 16,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    // bigint columns hold times and seqs, all well inside 2^53.
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? Number : pg.types.getTypeParser(oid, format),
+    } as never,
+  });
+  // An idle connection dropped by a restarting server: the pool replaces it on demand.
+  pool.on('error', () => undefined);
+  const client = await pool.connect();
+  try {
+    await migratePostgres(client);
+  } finally {
+    client.release();
+  }
+  return new PostgresStore(pool);
+}
+
+/**
+ * The cluster Store on PostgreSQL. Seqs come from an UPDATE of the room row, whose
+ * lock orders concurrent posts so that a room's seqs commit in order: a reader that
+ * sees last_seq N in one snapshot sees every message up to N. A lost connection
+ * becomes a 503, and the pool reconnects when the database is back.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private auditWrites = 0;
+
+  constructor(private readonly pool: Pool) {}
+
+  private async q<T extends QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.pool.query<T>(text, params)).rows;
+    } catch (e) {
+      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
+      throw e;
+    }
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
+      throw e;
+    }
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async createCode(c: NewCode, maxCodes: number): Promise<CodeRecord | null> {
+    const insert = (db: Pick<PoolClient, 'query'>) =>
+      db.query(
+        `INSERT INTO codes (hash, plain, display, name, room, capabilities, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [c.hash, c.plain, c.display, c.name, c.room, c.capabilities, c.createdAt, c.expiresAt],
+      );
+    if (maxCodes <= 0) {
+      await this.tx((db) => insert(db));
+      return { ...c };
+    }
+    return this.tx(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1)', [0x636f6465]); // "code": one quota check at a time
+      const n = Number((await db.query('SELECT count(*) AS n FROM codes')).rows[0].n);
+      if (n >= maxCodes) return null;
+      await insert(db);
+      return { ...c };
+    });
+  }
+
+  async findCodeByHash(hash: string): Promise<CodeRecord | null> {
+    const [r] = await this.q<CodeRow>('SELECT * FROM codes WHERE hash = $1', [hash]);
+    return r ? toCode(r) : null;
+  }
+
+  async listCodes(): Promise<CodeRecord[]> {
+    return (await this.q<CodeRow>('SELECT * FROM codes ORDER BY created_at, name')).map(toCode);
+  }
+
+  async countCodes(): Promise<number> {
+    return Number((await this.q<{ n: string }>('SELECT count(*) AS n FROM codes'))[0].n);
+  }
+
+  async revokeCodes(target: string, targetHash: string): Promise<CodeRecord[]> {
+    return (
+      await this.q<CodeRow>('DELETE FROM codes WHERE name = $1 OR hash = $2 RETURNING *', [target, targetHash])
+    ).map(toCode);
+  }
+
+  async dropPlaintextCodes(mask: (plain: string) => string): Promise<number> {
+    const rows = await this.q<{ hash: string; plain: string }>('SELECT hash, plain FROM codes WHERE plain IS NOT NULL');
+    for (const r of rows)
+      await this.q('UPDATE codes SET plain = NULL, display = $1 WHERE hash = $2', [mask(r.plain), r.hash]);
+    return rows.length;
+  }
+
+  async ensureRoom(room: string, nowMs: number): Promise<boolean> {
+    const rows = await this.q(
+      'INSERT INTO rooms (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING name',
+      [room, nowMs],
+    );
+    return rows.length === 1;
+  }
+
+  async getRoom(room: string): Promise<RoomRecord | null> {
+    const [r] = await this.q<RoomRow>('SELECT * FROM rooms WHERE name = $1', [room]);
+    return r ? toRoom(r) : null;
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return (await this.q<RoomRow>('SELECT * FROM rooms ORDER BY coalesce(last_at, created_at) DESC, name')).map(toRoom);
+  }
+
+  async setRoomStatus(room: string, closed: boolean, by: string, nowMs: number): Promise<RoomRecord> {
+    await this.ensureRoom(room, nowMs);
+    const rows = closed
+      ? await this.q<RoomRow>(
+          `UPDATE rooms SET closed = true, closed_at = CASE WHEN closed THEN closed_at ELSE $2 END,
+             closed_by = CASE WHEN closed THEN closed_by ELSE $3 END
+           WHERE name = $1 RETURNING *`,
+          [room, nowMs, by],
+        )
+      : await this.q<RoomRow>(
+          'UPDATE rooms SET closed = false, closed_at = NULL, closed_by = NULL WHERE name = $1 RETURNING *',
+          [room],
+        );
+    return toRoom(rows[0]);
+  }
+
+  async append(input: AppendInput): Promise<AppendResult> {
+    if (input.maxRooms > 0) {
+      const existing = await this.getRoom(input.room);
+      if (!existing || existing.lastSeq === 0) return this.appendFirst(input);
+    }
+    const first = await this.appendOnce(this.pool, input);
+    if (first) return first;
+    // No row updated: the room is closed, or it does not exist yet.
+    const room = await this.getRoom(input.room);
+    if (room?.closed && input.requireOpen) return { ok: false, reason: 'room_closed', room };
+    await this.ensureRoom(input.room, input.at);
+    const again = await this.appendOnce(this.pool, input);
+    if (again) return again;
+    const now = await this.getRoom(input.room);
+    if (now?.closed) return { ok: false, reason: 'room_closed', room: now };
+    throw new Error(`append into ${input.room} matched no room`);
+  }
+
+  /** The first message of a room under a room quota: counted and stored under one lock. */
+  private appendFirst(input: AppendInput): Promise<AppendResult> {
+    return this.tx(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1)', [0x726f6f6d]); // "room"
+      await db.query('INSERT INTO rooms (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        input.room,
+        input.at,
+      ]);
+      const r = (await db.query<RoomRow>('SELECT * FROM rooms WHERE name = $1', [input.room])).rows[0];
+      if (r.closed && input.requireOpen) return { ok: false, reason: 'room_closed', room: toRoom(r) } as AppendResult;
+      if (r.last_seq === 0) {
+        const n = Number((await db.query('SELECT count(*) AS n FROM rooms WHERE last_seq > 0')).rows[0].n);
+        if (n >= input.maxRooms) {
+          throw new QuotaRefusal();
+        }
+      }
+      const res = await this.appendOnce(db, input);
+      if (!res) throw new Error(`append into ${input.room} matched no room`);
+      return res;
+    }).catch((e) => {
+      if (e instanceof QuotaRefusal) return { ok: false, reason: 'room_quota' } as AppendResult;
+      throw e;
+    });
+  }
+
+  /**
+   * One statement: bump the room's counter (taking its row lock), insert the message,
+   * record the sender and prune by retention. Null when no open room row matched.
+   */
+  private async appendOnce(db: Pick<Pool, 'query'>, input: AppendInput): Promise<AppendResult | null> {
+    const keep = input.maxPerRoom;
+    let rows: Array<{ seq: number }>;
+    try {
+      rows = (
+        await db.query<{ seq: number }>(
+          `WITH r AS (
+             UPDATE rooms SET last_seq = last_seq + 1, last_at = $2,
+               message_count = CASE WHEN $8::bigint > 0 THEN LEAST(message_count + 1, $8::bigint) ELSE message_count + 1 END
+             WHERE name = $1 AND (NOT $7::boolean OR NOT closed)
+             RETURNING name, last_seq
+           ), m AS (
+             INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply)
+             SELECT name, last_seq, $2, $3, $4, $5, $6 FROM r
+           ), mem AS (
+             INSERT INTO members (room, name, last_seq, last_at) SELECT name, $3, last_seq, $2 FROM r
+             ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at
+           ), pruned AS (
+             DELETE FROM messages WHERE $8::bigint > 0 AND room = $1 AND seq <= (SELECT last_seq FROM r) - $8::bigint
+           )
+           SELECT last_seq AS seq FROM r`,
+          [
+            input.room,
+            input.at,
+            input.from,
+            input.to,
+            encodeText(input.text),
+            input.expectsReply,
+            input.requireOpen,
+            keep,
+          ],
+        )
+      ).rows;
+    } catch (e) {
+      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
+      throw e;
+    }
+    if (rows.length === 0) return null;
+    return {
+      ok: true,
+      message: {
+        room: input.room,
+        seq: rows[0].seq,
+        at: input.at,
+        from: input.from,
+        to: input.to,
+        text: input.text,
+        expects_reply: input.expectsReply,
+        claimed_by: null,
+      },
+    };
+  }
+
+  async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
+    // One statement, one snapshot: the counter and the rows agree.
+    const [r] = await this.q<RoomRow & { msgs: MessageRow[] }>(
+      `SELECT r.*, coalesce((
+         SELECT json_agg(m ORDER BY m.seq) FROM (
+           SELECT ${MSG_COLS} FROM messages
+           WHERE room = $1 AND seq > $2 AND sender <> $3 AND (recipient = 'all' OR recipient = $3)
+           ORDER BY seq LIMIT $4
+         ) m
+       ), '[]'::json) AS msgs
+       FROM rooms r WHERE r.name = $1`,
+      [room, since, reader, limit + 1],
+    );
+    if (!r) return { messages: [], lastSeq: 0, room: null, truncated: false };
+    const msgs = r.msgs.map(toMessage);
+    const truncated = msgs.length > limit;
+    if (truncated) msgs.length = limit;
+    return { messages: msgs, lastSeq: r.last_seq, room: toRoom(r), truncated };
+  }
+
+  async history(room: string, reader: string, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.q<MessageRow>(
+      `SELECT ${MSG_COLS} FROM messages WHERE room = $1 AND ${VISIBLE.replace(/\$R/g, '$2')} ORDER BY seq DESC LIMIT $3`,
+      [room, reader, limit],
+    );
+    return rows.reverse().map(toMessage);
+  }
+
+  async recent(limit: number, room?: string): Promise<StoredMessage[]> {
+    const rows =
+      room === undefined
+        ? await this.q<MessageRow>(`SELECT ${MSG_COLS} FROM messages ORDER BY id DESC LIMIT $1`, [limit])
+        : await this.q<MessageRow>(`SELECT ${MSG_COLS} FROM messages WHERE room = $1 ORDER BY seq DESC LIMIT $2`, [
+            room,
+            limit,
+          ]);
+    return rows.reverse().map(toMessage);
+  }
+
+  async claim(room: string, seq: number, reader: string): Promise<ClaimResult> {
+    const visible = VISIBLE.replace(/\$R/g, '$1');
+    const won = await this.q(
+      `UPDATE messages SET claimed_by = $1 WHERE room = $2 AND seq = $3 AND claimed_by IS NULL AND ${visible} RETURNING seq`,
+      [reader, room, seq],
+    );
+    if (won.length === 1) return { found: true, won: true, claimedBy: reader };
+    const [row] = await this.q<{ claimed_by: string | null }>(
+      `SELECT claimed_by FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`,
+      [reader, room, seq],
+    );
+    if (!row || row.claimed_by === null) return { found: false };
+    return { found: true, won: false, claimedBy: row.claimed_by };
+  }
+
+  async openRoomQuestions(): Promise<StoredMessage[]> {
+    return (
+      await this.q<MessageRow>(
+        `SELECT m.room, m.seq, m.at, m.sender, m.recipient, m.text, m.expects_reply, m.claimed_by
+         FROM messages m JOIN rooms r ON r.name = m.room
+         WHERE m.expects_reply <> 'none' AND NOT r.closed ORDER BY m.id`,
+      )
+    ).map(toMessage);
+  }
+
+  async members(room: string, nowMs: number): Promise<Set<string>> {
+    const rows = await this.q<{ name: string }>(
+      `SELECT name FROM members WHERE room = $1
+       UNION SELECT name FROM codes WHERE room = $1 AND (expires_at IS NULL OR expires_at > $2)`,
+      [room, nowMs],
+    );
+    return new Set(rows.map((r) => r.name));
+  }
+
+  async senders(): Promise<SenderRecord[]> {
+    return (
+      await this.q<{ room: string; name: string; last_seq: number; last_at: number }>(
+        'SELECT room, name, last_seq, last_at FROM members ORDER BY room, name',
+      )
+    ).map((r) => ({ room: r.room, name: r.name, lastSeq: r.last_seq, lastAt: r.last_at }));
+  }
+
+  async countMessages(): Promise<number> {
+    return Number((await this.q<{ n: string }>('SELECT coalesce(sum(message_count), 0) AS n FROM rooms'))[0].n);
+  }
+
+  async getCursor(room: string, name: string): Promise<number> {
+    return (
+      (await this.q<{ seq: number }>('SELECT seq FROM cursors WHERE room = $1 AND name = $2', [room, name]))[0]?.seq ??
+      0
+    );
+  }
+
+  async setCursor(room: string, name: string, seq: number): Promise<void> {
+    await this.q(
+      'INSERT INTO cursors (room, name, seq) VALUES ($1, $2, $3) ON CONFLICT (room, name) DO UPDATE SET seq = excluded.seq',
+      [room, name, seq],
+    );
+  }
+
+  async putWebhook(w: WebhookRecord): Promise<void> {
+    await this.q(
+      `INSERT INTO webhooks (room, name, url, secret, include_text, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (room, name) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+         include_text = excluded.include_text, created_at = excluded.created_at`,
+      [w.room, w.name, w.url, w.secret, w.includeText, w.createdAt],
+    );
+  }
+
+  async deleteWebhook(room: string, name: string): Promise<boolean> {
+    return (await this.q('DELETE FROM webhooks WHERE room = $1 AND name = $2 RETURNING name', [room, name])).length > 0;
+  }
+
+  async webhooksIn(room: string): Promise<WebhookRecord[]> {
+    const rows = await this.q<{
+      room: string;
+      name: string;
+      url: string;
+      secret: string;
+      include_text: boolean;
+      created_at: number;
+    }>('SELECT * FROM webhooks WHERE room = $1', [room]);
+    return rows.map((r) => ({
+      room: r.room,
+      name: r.name,
+      url: r.url,
+      secret: r.secret,
+      includeText: r.include_text,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    return (await this.q<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))[0]?.value ?? null;
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    await this.q('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    return (await this.getSetting(key)) as string;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.q(
+      'INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+
+  async audit(e: AuditInput): Promise<void> {
+    await this.q('INSERT INTO audit (at, action, actor, room, detail) VALUES ($1, $2, $3, $4, $5)', [
+      e.at,
+      e.action,
+      e.actor ?? '',
+      e.room ?? '',
+      e.detail ?? '',
+    ]);
+    if (++this.auditWrites % 1000 === 0) {
+      await this.q('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - $1', [AUDIT_KEEP]);
+    }
+  }
+
+  async recentAudit(limit: number): Promise<AuditRecord[]> {
+    return (
+      await this.q<AuditRecord>('SELECT at, action, actor, room, detail FROM audit ORDER BY id DESC LIMIT $1', [limit])
+    ).reverse();
+  }
+
+  /** True when the database answers (for readiness checks). */
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Thrown inside the quota transaction to roll it back. */
+class QuotaRefusal extends Error {}

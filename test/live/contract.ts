@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Live } from '../../src/live/live.js';
+
+/** Opens a fresh Live with a rate limit of 3 posts per 60 s; `second` is another node on the same state. */
+export interface LiveFactory {
+  open(): Promise<{ live: Live; second: () => Promise<Live>; cleanup: () => Promise<void> }>;
+}
+
+/** The Live contract (see src/live/live.ts), run against one backend. */
+export function liveContract(name: string, factory: LiveFactory, opts: { skip?: string | false } = {}): void {
+  describe(`Live contract: ${name}`, { skip: opts.skip || false }, () => {
+    const withLive = (fn: (l: Live, second: () => Promise<Live>) => Promise<void>) => async () => {
+      const { live, second, cleanup } = await factory.open();
+      try {
+        await fn(live, second);
+      } finally {
+        await cleanup();
+      }
+    };
+
+    it(
+      'reports first sight once per room and name, and lists presence',
+      withLive(async (l) => {
+        assert.equal(await l.touch('r', 'alice', 1000), true);
+        assert.equal(await l.touch('r', 'alice', 2000), false);
+        assert.equal(await l.touch('q', 'alice', 3000), true);
+        assert.deepEqual(await l.presence('r'), [{ room: 'r', name: 'alice', lastSeen: 2000 }]);
+        assert.equal((await l.presence()).length, 2);
+      }),
+    );
+
+    it(
+      'limits posts per key, refuses with a retry time, and refunds',
+      withLive(async (l) => {
+        for (let i = 0; i < 3; i++) assert.deepEqual(await l.consume('k'), { ok: true });
+        const refused = await l.consume('k');
+        assert.equal(refused.ok, false);
+        assert.ok(!refused.ok && refused.retryAfterMs > 50_000 && refused.retryAfterMs <= 60_000);
+        assert.deepEqual(await l.consume('other'), { ok: true });
+        await l.refund('k');
+        assert.deepEqual(await l.consume('k'), { ok: true });
+        assert.equal((await l.consume('k')).ok, false);
+      }),
+    );
+
+    it(
+      'keeps a dry stretch until it ends',
+      withLive(async (l) => {
+        assert.equal(await l.dryStart('r', 'a', 100), 100);
+        assert.equal(await l.dryStart('r', 'a', 500), 100);
+        await l.dryEnd('r', 'a');
+        assert.equal(await l.dryStart('r', 'a', 900), 900);
+      }),
+    );
+
+    it(
+      'wakes the waiters an event concerns, latching early ones, and moves the version',
+      withLive(async (l) => {
+        const v0 = await l.version();
+        const bob = l.register('r', 'bob');
+        const carol = l.register('r', 'carol');
+        const everywhere = l.register('*', null);
+        await l.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'bob' });
+        assert.equal(await bob.wait(3000), 'event');
+        assert.equal(await everywhere.wait(3000), 'event');
+        assert.equal(await carol.wait(200), 'timeout', 'a DM to bob does not wake carol');
+        assert.notEqual(await l.version(), v0);
+        await l.publish({ kind: 'room', room: 'r' });
+        assert.equal(await carol.wait(3000), 'event');
+        for (const w of [bob, carol, everywhere]) w.cancel();
+        assert.equal(l.parkedCount(), 0);
+      }),
+    );
+
+    it(
+      'delivers events published on one node to waiters on another',
+      withLive(async (l, second) => {
+        const other = await second();
+        const w = other.register('r', 'bob');
+        const t0 = Date.now();
+        await new Promise((r) => setTimeout(r, 50));
+        await l.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'all' });
+        assert.equal(await w.wait(3000), 'event');
+        assert.ok(Date.now() - t0 < 1500);
+        w.cancel();
+        assert.equal(await other.touch('r', 'zed', 5), true);
+        assert.ok(
+          (await l.presence('r')).some((p) => p.name === 'zed'),
+          'presence is shared',
+        );
+      }),
+    );
+
+    it(
+      'releases waiters on shutdown',
+      withLive(async (l) => {
+        const w = l.register('r', 'a');
+        const p = w.wait(5000);
+        l.shutdown();
+        assert.equal(await p, 'shutdown');
+        assert.equal(await l.ping(), true);
+      }),
+    );
+  });
+}
