@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { spawnBridge } from '../bench/lib/target.js';
+import { request, sleep, tempDir } from './helpers.js';
+import { clusterSkipReason, freshDatabase, freshPrefix, REDIS_URL } from './services.js';
+
+const skip = await clusterSkipReason();
+if (skip) console.log(`# ${skip}`);
+
+interface Node {
+  url: string;
+  child: ChildProcess;
+}
+
+/** A TCP relay that can be cut and restored, to take a service away from one node. */
+function relay(target: { host: string; port: number }) {
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  let port = 0;
+  const start = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(target.port, target.host);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        const a = server?.address();
+        port = typeof a === 'object' && a ? a.port : port;
+        resolve();
+      });
+    });
+  return {
+    start,
+    get port() {
+      return port;
+    },
+    async cut() {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      server = null;
+    },
+  };
+}
+
+describe('cluster: three nodes on one PostgreSQL and Redis', { skip }, () => {
+  let nodes: Node[] = [];
+  let admin = '';
+  let dbUrl = '';
+  let prefix = '';
+  const cleanups: Array<() => Promise<void>> = [];
+  const env = (extra: Record<string, string> = {}) => ({
+    ARGYBARGY_DATA: tempDir(null),
+    ARGYBARGY_DATABASE_URL: dbUrl,
+    ARGYBARGY_REDIS_URL: REDIS_URL,
+    ARGYBARGY_REDIS_PREFIX: prefix,
+    ARGYBARGY_RATE_MAX: '0',
+    ...extra,
+  });
+  const call = (n: number, method: string, path: string, o: Parameters<typeof request>[3] = {}) =>
+    request(nodes[n].url, method, path, o);
+  const invite = async (name: string, room: string) =>
+    (await call(0, 'POST', '/admin/invite', { adminToken: admin, body: { name, room } })).body.code as string;
+
+  before(async () => {
+    const db = await freshDatabase(null);
+    dbUrl = db.url;
+    const p = freshPrefix(null);
+    prefix = p.prefix;
+    cleanups.push(db.drop, p.clean);
+    nodes = await Promise.all([0, 1, 2].map(() => spawnBridge(env())));
+    const c = new pg.Client({ connectionString: dbUrl });
+    await c.connect();
+    admin = (await c.query("SELECT value FROM settings WHERE key = 'admin_token'")).rows[0].value;
+    await c.end();
+  });
+
+  after(async () => {
+    for (const n of nodes) n.child.kill('SIGKILL');
+    await sleep(200);
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  });
+
+  it('shares one admin token; a rotation on one node takes effect on all', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await call(i, 'GET', '/admin/stats', { adminToken: admin })).status, 200);
+    const fresh = (await call(1, 'POST', '/admin/regenerate-token', { adminToken: admin })).body.admin_token;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await call(i, 'GET', '/admin/stats', { adminToken: admin })).status, 401, `old token on node ${i}`);
+      assert.equal((await call(i, 'GET', '/admin/stats', { adminToken: fresh })).status, 200, `new token on node ${i}`);
+    }
+    admin = fresh;
+  });
+
+  it('wakes a poll parked on node 2 within milliseconds of a post on node 1', async () => {
+    const a = await invite('a', 'wake');
+    const b = await invite('b', 'wake');
+    const times: number[] = [];
+    let cursor = 0;
+    for (let i = 0; i < 5; i++) {
+      const parked = call(1, 'GET', `/messages?since=${cursor}&wait=20`, { code: b });
+      await sleep(100);
+      const t0 = performance.now();
+      await call(0, 'POST', '/messages', { code: a, body: { text: `ping ${i}` } });
+      const r = await parked;
+      times.push(performance.now() - t0);
+      assert.deepEqual(
+        r.body.messages.map((m: any) => m.text),
+        [`ping ${i}`],
+      );
+      cursor = r.body.cursor;
+    }
+    times.sort((x, y) => x - y);
+    assert.ok(times[2] < 200, `median wake across nodes ${times[2].toFixed(1)} ms`);
+    assert.ok(times[4] < 1000);
+  });
+
+  it('lets exactly one of 60 claimers spread over the nodes win', async () => {
+    const asker = await invite('asker', 'race');
+    const claimers = await Promise.all(Array.from({ length: 60 }, (_, i) => invite(`c${i}`, 'race')));
+    for (let round = 0; round < 3; round++) {
+      const seq = (
+        await call(0, 'POST', '/messages', { code: asker, body: { text: `q${round}`, expects_reply: 'anyone' } })
+      ).body.message.seq;
+      const res = await Promise.all(claimers.map((code, i) => call(i % 3, 'POST', `/messages/${seq}/claim`, { code })));
+      assert.equal(res.filter((r) => r.status === 200).length, 1, `round ${round}`);
+      assert.equal(new Set(res.map((r) => r.body.claimed_by)).size, 1);
+      assert.ok(res.every((r) => r.status === 200 || r.status === 409));
+    }
+  });
+
+  it('counts the rate limit across nodes', async () => {
+    const limited = await Promise.all(
+      [0, 1].map(() => spawnBridge(env({ ARGYBARGY_RATE_MAX: '3', ARGYBARGY_RATE_WINDOW: '60' }))),
+    );
+    after(() => {
+      for (const n of limited) n.child.kill('SIGKILL');
+    });
+    const code = await invite('chatty', 'rates');
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await request(limited[i % 2].url, 'POST', '/messages', { code, body: { text: `m${i}` } })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+  });
+
+  it('wakes polls on nodes 1 and 2 when node 3 closes the room; presence and roster agree everywhere', async () => {
+    const a = await invite('p1', 'closing');
+    const b = await invite('p2', 'closing');
+    await call(0, 'GET', '/whoami', { code: a });
+    const peers = (await call(2, 'GET', '/peers', { code: b })).body.peers.map((p: any) => p.name);
+    assert.ok(peers.includes('p1'), 'seen on node 1, listed by node 3');
+    const roster = (await call(1, 'GET', '/admin/state', { adminToken: admin })).body.roster.closing;
+    assert.deepEqual(
+      roster.map((r: any) => r.name),
+      ['p1', 'p2'],
+    );
+    const polls = [call(0, 'GET', '/messages?wait=20', { code: a }), call(1, 'GET', '/messages?wait=20', { code: b })];
+    await sleep(150);
+    const t0 = performance.now();
+    await call(2, 'POST', '/admin/rooms/closing/close', { adminToken: admin });
+    for (const r of await Promise.all(polls))
+      assert.deepEqual([r.body.should_exit, r.body.exit_reason], [true, 'room_closed']);
+    assert.ok(performance.now() - t0 < 1000);
+  });
+
+  it('delivers every visible message exactly once to agents spread over the nodes; seqs stay contiguous', async () => {
+    const names = ['s0', 's1', 's2', 's3', 's4', 's5'];
+    const codes = await Promise.all(names.map((n) => invite(n, 'spread')));
+    let posting = true;
+    const got: number[][] = names.map(() => []);
+    const readers = names.map(async (_, i) => {
+      let cursor = 0;
+      for (;;) {
+        const r = await call(i % 3, 'GET', `/messages?since=${cursor}&wait=${posting ? 5 : 0}`, { code: codes[i] });
+        for (const m of r.body.messages) got[i].push(m.seq);
+        cursor = r.body.cursor;
+        if (!posting && r.body.messages.length === 0) return;
+      }
+    });
+    const posted: Array<{ seq: number; from: number }> = [];
+    const until = Date.now() + 2500;
+    await Promise.all(
+      names.map(async (_, i) => {
+        let k = 0;
+        while (Date.now() < until) {
+          const r = await call((i + 1) % 3, 'POST', '/messages', { code: codes[i], body: { text: `${i}-${k++}` } });
+          assert.equal(r.status, 200);
+          posted.push({ seq: r.body.message.seq, from: i });
+        }
+      }),
+    );
+    posting = false;
+    await Promise.all(readers);
+    const seqs = posted.map((p) => p.seq).sort((x, y) => x - y);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => i + 1),
+      'contiguous, no gaps, no duplicates',
+    );
+    for (let i = 0; i < names.length; i++) {
+      const expected = posted
+        .filter((p) => p.from !== i)
+        .map((p) => p.seq)
+        .sort((x, y) => x - y);
+      assert.deepEqual(
+        [...got[i]].sort((x, y) => x - y),
+        expected,
+        `${names[i]} got every message once`,
+      );
+    }
+  });
+
+  it('keeps serving when a node dies mid-traffic, losing nothing acknowledged', async () => {
+    const extra = await spawnBridge(env());
+    const victim = extra.child;
+    const code = await invite('survivor', 'crash');
+    const reader = await invite('reader', 'crash');
+    const acked: number[] = [];
+    const sender = (async () => {
+      for (let k = 0; k < 60; k++) {
+        const url = k % 2 === 0 ? extra.url : nodes[0].url;
+        const r = await request(url, 'POST', '/messages', { code, body: { text: `k${k}` } }).catch(() => null);
+        if (r?.status === 200) acked.push(r.body.message.seq);
+        if (k === 20) victim.kill('SIGKILL');
+        await sleep(5);
+      }
+    })();
+    await sender;
+    assert.ok(acked.length >= 40, `the surviving node kept serving (${acked.length} acknowledged)`);
+    const seen = new Set<number>();
+    let cursor = 0;
+    for (;;) {
+      const r = await call(1, 'GET', `/messages?since=${cursor}`, { code: reader });
+      if (r.body.messages.length === 0) break;
+      for (const m of r.body.messages) seen.add(m.seq);
+      cursor = r.body.cursor;
+    }
+    for (const s of acked) assert.ok(seen.has(s), `acknowledged message ${s} is there`);
+  });
+
+  it('answers 503 while PostgreSQL or Redis is away, and recovers by itself', async () => {
+    const pgUrl = new URL(dbUrl);
+    const redisUrl = new URL(REDIS_URL);
+    const pgRelay = relay({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    const redisRelay = relay({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+    await pgRelay.start();
+    await redisRelay.start();
+    const viaPg = new URL(dbUrl);
+    viaPg.port = String(pgRelay.port);
+    const node = await spawnBridge(
+      env({ ARGYBARGY_DATABASE_URL: viaPg.toString(), ARGYBARGY_REDIS_URL: `redis://127.0.0.1:${redisRelay.port}` }),
+    );
+    after(() => node.child.kill('SIGKILL'));
+    const code = await invite('fragile', 'outage');
+    assert.equal((await request(node.url, 'POST', '/messages', { code, body: { text: 'before' } })).status, 200);
+
+    await pgRelay.cut();
+    const down = await request(node.url, 'POST', '/messages', { code, body: { text: 'during' } });
+    assert.equal(down.status, 503);
+    assert.equal(down.body.error, 'unavailable');
+    assert.match(down.body.detail, /database is unreachable/);
+    await pgRelay.start();
+    let back = 0;
+    for (let i = 0; i < 50 && back !== 200; i++) {
+      back = (await request(node.url, 'POST', '/messages', { code, body: { text: 'after' } })).status;
+      if (back !== 200) await sleep(100);
+    }
+    assert.equal(back, 200, 'recovers once the database is back');
+
+    await redisRelay.cut();
+    const noRedis = await request(node.url, 'GET', '/whoami', { code });
+    assert.equal(noRedis.status, 503);
+    assert.match(noRedis.body.detail, /Redis/);
+    await redisRelay.start();
+    let ok = 0;
+    for (let i = 0; i < 60 && ok !== 200; i++) {
+      ok = (await request(node.url, 'GET', '/whoami', { code })).status;
+      if (ok !== 200) await sleep(100);
+    }
+    assert.equal(ok, 200, 'recovers once Redis is back');
+    await pgRelay.cut();
+    await redisRelay.cut();
+  });
+});
