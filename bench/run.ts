@@ -1,10 +1,14 @@
 /**
- * npm run bench [-- --quick | --smoke] [--only wake,claim,...]
+ * npm run bench [-- --quick | --smoke] [--only wake,claim,...] [--no-cluster]
+ *
  * Runs every scenario against a fresh embedded bridge (the built dist/argybargy.mjs)
- * on 127.0.0.1, prints one JSON line and one human line each, and writes
- * bench/results/*.json.
+ * on 127.0.0.1, then the same scenarios against a two-node cluster on the machine's
+ * PostgreSQL and Redis (when they answer), prints one JSON line and one human line
+ * per run, writes bench/results/*.json, and ends with the two side by side.
  */
 import { existsSync } from 'node:fs';
+import { cluster, clusterServicesUp } from './lib/cluster.js';
+import type { Result } from './lib/report.js';
 import { BUNDLE, embedded } from './lib/target.js';
 import { claim } from './scenarios/claim.js';
 import { coldstart } from './scenarios/coldstart.js';
@@ -27,12 +31,6 @@ if (!existsSync(BUNDLE)) {
   process.exit(1);
 }
 
-const opts: RunOptions = { quick, smoke, target: (env) => embedded(env) };
-const results = [];
-if (want('coldstart')) results.push(await coldstart(opts));
-if (want('wake')) results.push(await wake(opts));
-if (want('claim')) results.push(await claim(opts));
-if (want('throughput')) results.push(await throughput(opts));
 const sizes = process.env.BENCH_PARKED
   ? process.env.BENCH_PARKED.split(',').map(Number)
   : smoke
@@ -40,9 +38,48 @@ const sizes = process.env.BENCH_PARKED
     : quick
       ? [1000]
       : [1000, 5000, 10_000];
-if (want('parked')) for (const n of sizes) results.push(await parked(opts, n));
 
-const missed = results.flatMap((r) =>
-  r.goals.filter((g) => !g.met).map((g) => `${r.scenario}: ${g.metric} ${g.value}`),
+async function suite(opts: RunOptions, withColdstart: boolean, parkedSizes: number[]): Promise<Result[]> {
+  const out: Result[] = [];
+  if (withColdstart && want('coldstart')) out.push(await coldstart(opts));
+  if (want('wake')) out.push(await wake(opts));
+  if (want('claim')) out.push(await claim(opts));
+  if (want('throughput')) out.push(await throughput(opts));
+  if (want('parked')) for (const n of parkedSizes) out.push(await parked(opts, n));
+  return out;
+}
+
+const results = await suite({ quick, smoke, target: (env) => embedded(env) }, true, sizes);
+
+let clustered: Result[] = [];
+if (!args.includes('--no-cluster') && !smoke) {
+  if (await clusterServicesUp()) {
+    clustered = await suite(
+      { quick, smoke, target: (env) => cluster(2, env) },
+      false,
+      sizes.filter((n) => n <= 5000),
+    );
+  } else {
+    console.log('\nbench: PostgreSQL or Redis is not answering; the cluster run is skipped.');
+  }
+}
+
+if (clustered.length > 0) {
+  const KEYS: Record<string, string[]> = {
+    wake: ['p50_ms', 'p99_ms'],
+    claim: ['p50_ms', 'p99_ms'],
+    throughput: ['deliveries_per_s', 'latency_p50_ms', 'lost', 'duplicates'],
+  };
+  console.log('\nEmbedded vs cluster (2 nodes):');
+  for (const c of clustered) {
+    const e = results.find((r) => r.scenario === c.scenario);
+    const keys = KEYS[c.scenario] ?? ['rss_during_mb', 'fanout_ms', 'errors'];
+    const cells = keys.map((k) => `${k} ${e?.metrics[k] ?? '-'} | ${c.metrics[k]}`);
+    console.log(`  ${c.scenario.padEnd(13)} ${cells.join('   ')}`);
+  }
+}
+
+const missed = [...results, ...clustered].flatMap((r) =>
+  r.goals.filter((g) => !g.met).map((g) => `${r.scenario}/${r.mode}: ${g.metric} ${g.value}`),
 );
 console.log(missed.length ? `\nTargets missed: ${missed.join('; ')}` : '\nEvery target met.');

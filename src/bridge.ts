@@ -231,9 +231,16 @@ export class Bridge {
     );
   }
 
-  /** Wakes the polls a new message concerns, on every node, and queues webhook notices. */
+  /**
+   * Wakes the polls a new message concerns, on every node, and queues webhook notices.
+   * The message is already committed: if the wake-up cannot be sent, the post still
+   * succeeds (a retry would duplicate it) and parked polls find the message when the
+   * live state reconnects or their wait ends.
+   */
   async announce(m: StoredMessage): Promise<void> {
-    await this.ctx.live.publish({ kind: 'message', room: m.room, seq: m.seq, from: m.from, to: m.to });
+    await this.ctx.live
+      .publish({ kind: 'message', room: m.room, seq: m.seq, from: m.from, to: m.to })
+      .catch(() => undefined);
     // Off the post's path: a slow or dead receiver never delays the answer.
     this.webhooks.notify(m).catch(() => undefined);
   }

@@ -279,13 +279,15 @@ describe('cluster: three nodes on one PostgreSQL and Redis', { skip }, () => {
     assert.equal(back, 200, 'recovers once the database is back');
 
     await redisRelay.cut();
-    const noRedis = await request(node.url, 'GET', '/whoami', { code });
+    const noRedis = await request(node.url, 'GET', '/messages?since=0&wait=0', { code });
     assert.equal(noRedis.status, 503);
     assert.match(noRedis.body.detail, /Redis/);
+    const durable = await request(node.url, 'POST', '/messages', { code, body: { text: 'while redis is away' } });
+    assert.equal(durable.status, 200, 'a post is committed in PostgreSQL even when the wake-up cannot be sent');
     await redisRelay.start();
     let ok = 0;
     for (let i = 0; i < 60 && ok !== 200; i++) {
-      ok = (await request(node.url, 'GET', '/whoami', { code })).status;
+      ok = (await request(node.url, 'GET', '/messages?since=0&wait=0', { code })).status;
       if (ok !== 200) await sleep(100);
     }
     assert.equal(ok, 200, 'recovers once Redis is back');

@@ -60,6 +60,8 @@ export async function openRedisLive(opts: RedisLiveOptions): Promise<RedisLive> 
 export class RedisLive implements Live {
   private readonly waiters = new WaiterRegistry();
   private readonly channel: string;
+  /** When this node last wrote each agent's presence; busy agents are written at most once a second. */
+  private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly cmd: RedisClient,
@@ -107,6 +109,11 @@ export class RedisLive implements Live {
   }
 
   async touch(room: string, name: string, nowMs: number): Promise<boolean> {
+    const local = `${room}\u0000${name}`;
+    const last = this.touched.get(local);
+    // Seen here within the last second: presence is fresh enough and this is no first sight.
+    if (last !== undefined && nowMs - last >= 0 && nowMs - last < 1000) return false;
+    this.touched.set(local, nowMs);
     const k = this.key('presence', room);
     const res = await this.run(
       this.cmd

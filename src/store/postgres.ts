@@ -1,6 +1,17 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { errors } from '../errors.js';
+import {
+  type CodeRow,
+  encodeText,
+  type MessageRow,
+  MSG_COLS,
+  type RoomRow,
+  toCode,
+  toMessage,
+  toRoom,
+  unreachable,
+} from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
 import type {
   AppendInput,
@@ -18,125 +29,6 @@ import type {
 } from './store.js';
 
 const AUDIT_KEEP = 100_000;
-
-/** Errors that mean "the database is not there right now", not "the query is wrong". */
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-]);
-
-function unreachable(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  if (err?.code && UNREACHABLE.has(err.code)) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    err?.message ?? '',
-  );
-}
-
-interface RoomRow {
-  name: string;
-  closed: boolean;
-  closed_at: number | null;
-  closed_by: string | null;
-  created_at: number;
-  last_seq: number;
-  last_at: number | null;
-  message_count: number;
-}
-
-interface MessageRow {
-  room: string;
-  seq: number;
-  at: number;
-  sender: string;
-  recipient: string;
-  text: string;
-  expects_reply: string;
-  claimed_by: string | null;
-}
-
-interface CodeRow {
-  hash: string;
-  plain: string | null;
-  display: string;
-  name: string;
-  room: string;
-  capabilities: string;
-  created_at: number;
-  expires_at: number | null;
-}
-
-const toRoom = (r: RoomRow): RoomRecord => ({
-  name: r.name,
-  closed: r.closed,
-  closedAt: r.closed_at,
-  closedBy: r.closed_by,
-  createdAt: r.created_at,
-  lastSeq: r.last_seq,
-  lastAt: r.last_at,
-  messageCount: r.message_count,
-});
-
-const toMessage = (r: MessageRow): StoredMessage => ({
-  room: r.room,
-  seq: r.seq,
-  at: r.at,
-  from: r.sender,
-  to: r.recipient,
-  text: decodeText(r.text),
-  expects_reply: r.expects_reply,
-  claimed_by: r.claimed_by,
-});
-
-const toCode = (r: CodeRow): CodeRecord => ({
-  hash: r.hash,
-  plain: r.plain,
-  display: r.display,
-  name: r.name,
-  room: r.room,
-  capabilities: r.capabilities,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-});
-
-const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
-
-// PostgreSQL text cannot hold U+0000, which a message may. Texts that contain it (or
-// that begin with the marker) are stored marked and escaped; every other text is
-// stored as it is.
-const MARK = '\u0001';
-
-/** The text as stored: unchanged unless it holds U+0000 or starts with the marker. */
-export function encodeText(t: string): string {
-  if (!t.includes('\u0000') && !t.startsWith(MARK)) return t;
-  return MARK + t.replaceAll(MARK, MARK + MARK).replaceAll('\u0000', `${MARK}0`);
-}
-
-/** The text as sent, from what encodeText stored. */
-export function decodeText(s: string): string {
-  if (!s.startsWith(MARK)) return s;
-  let out = '';
-  for (let i = 1; i < s.length; i++) {
-    if (s[i] === MARK && i + 1 < s.length) {
-      out += s[i + 1] === MARK ? MARK : '\u0000';
-      i++;
-    } else out += s[i];
-  }
-  return out;
-}
 const VISIBLE = "(recipient = 'all' OR recipient = $R OR sender = $R)";
 
 /** Opens the cluster store: connects, migrates (once, across nodes) and returns it. The driver loads only here. */
@@ -173,6 +65,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private auditWrites = 0;
+  private readonly pendingReads = new Map<string, PendingRead[]>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -386,8 +279,67 @@ export class PostgresStore implements Store {
     };
   }
 
+  /**
+   * Reads of one room requested in the same turn of the event loop (every poll a
+   * broadcast wakes) share one query: one snapshot of the room's counter and its
+   * newest rows, from which each reader's view is cut. Each answer is what that
+   * reader's own query would have returned at the same moment.
+   */
   async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
-    // One statement, one snapshot: the counter and the rows agree.
+    return new Promise((resolve, reject) => {
+      let queue = this.pendingReads.get(room);
+      if (!queue) {
+        queue = [];
+        this.pendingReads.set(room, queue);
+        setImmediate(() => {
+          const batch = this.pendingReads.get(room) ?? [];
+          this.pendingReads.delete(room);
+          this.readBatch(room, batch).catch((e) => {
+            for (const r of batch) r.reject(e);
+          });
+        });
+      }
+      queue.push({ reader, since, limit, resolve, reject });
+    });
+  }
+
+  private async readBatch(room: string, batch: PendingRead[]): Promise<void> {
+    if (batch.length === 1) {
+      const b = batch[0];
+      b.resolve(await this.readOne(room, b.reader, b.since, b.limit));
+      return;
+    }
+    const from = Math.min(...batch.map((b) => b.since));
+    const [r] = await this.q<RoomRow & { msgs: MessageRow[] }>(
+      `SELECT r.*, coalesce((
+         SELECT json_agg(m ORDER BY m.seq) FROM (
+           SELECT ${MSG_COLS} FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3
+         ) m
+       ), '[]'::json) AS msgs
+       FROM rooms r WHERE r.name = $1`,
+      [room, from, BATCH_ROWS + 1],
+    );
+    if (!r) {
+      for (const b of batch) b.resolve({ messages: [], lastSeq: 0, room: null, truncated: false });
+      return;
+    }
+    if (r.msgs.length > BATCH_ROWS) {
+      // A backlog too long to share: each reader asks for its own.
+      await Promise.all(batch.map(async (b) => b.resolve(await this.readOne(room, b.reader, b.since, b.limit))));
+      return;
+    }
+    const rows = r.msgs.map(toMessage);
+    const rec = toRoom(r);
+    for (const b of batch) {
+      const mine = rows.filter((m) => m.seq > b.since && m.from !== b.reader && (m.to === 'all' || m.to === b.reader));
+      const truncated = mine.length > b.limit;
+      if (truncated) mine.length = b.limit;
+      b.resolve({ messages: mine, lastSeq: r.last_seq, room: rec, truncated });
+    }
+  }
+
+  /** One reader's view in one statement, one snapshot: the counter and the rows agree. */
+  private async readOne(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
     const [r] = await this.q<RoomRow & { msgs: MessageRow[] }>(
       `SELECT r.*, coalesce((
          SELECT json_agg(m ORDER BY m.seq) FROM (
@@ -566,6 +518,17 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 }
+
+interface PendingRead {
+  reader: string;
+  since: number;
+  limit: number;
+  resolve: (s: ReadSnapshot) => void;
+  reject: (e: unknown) => void;
+}
+
+/** The most rows one shared read fetches; a longer backlog is read reader by reader. */
+const BATCH_ROWS = 2000;
 
 /** Thrown inside the quota transaction to roll it back. */
 class QuotaRefusal extends Error {}

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { StoredMessage } from '../domain/message.js';
 import { HotCache, type HotCacheLimits } from './sqlite-cache.js';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
+import { type CodeRow, type MessageRow, type RoomRow, toCode, toMessage, toRoom } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {
@@ -30,78 +31,6 @@ const CHECKPOINT_EVERY_MS = 1000;
 
 /** How often (ms) to ask SQLite whether another process wrote to the database. */
 const FOREIGN_WRITE_CHECK_MS = 50;
-
-interface RoomRow {
-  name: string;
-  closed: number;
-  closed_at: number | null;
-  closed_by: string | null;
-  created_at: number;
-  last_seq: number;
-  last_at: number | null;
-  message_count: number;
-}
-
-interface MessageRow {
-  room: string;
-  seq: number;
-  at: number;
-  sender: string;
-  recipient: string;
-  text: string;
-  expects_reply: string;
-  claimed_by: string | null;
-}
-
-interface CodeRow {
-  hash: string;
-  plain: string | null;
-  display: string;
-  name: string;
-  room: string;
-  capabilities: string;
-  created_at: number;
-  expires_at: number | null;
-}
-
-function toRoom(r: RoomRow): RoomRecord {
-  return {
-    name: r.name,
-    closed: r.closed === 1,
-    closedAt: r.closed_at,
-    closedBy: r.closed_by,
-    createdAt: r.created_at,
-    lastSeq: r.last_seq,
-    lastAt: r.last_at,
-    messageCount: r.message_count,
-  };
-}
-
-function toMessage(r: MessageRow): StoredMessage {
-  return {
-    room: r.room,
-    seq: r.seq,
-    at: r.at,
-    from: r.sender,
-    to: r.recipient,
-    text: r.text,
-    expects_reply: r.expects_reply,
-    claimed_by: r.claimed_by,
-  };
-}
-
-function toCode(r: CodeRow): CodeRecord {
-  return {
-    hash: r.hash,
-    plain: r.plain,
-    display: r.display,
-    name: r.name,
-    room: r.room,
-    capabilities: r.capabilities,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-  };
-}
 
 /** Creates the file owner-only before SQLite opens it, so the -wal/-shm files inherit 0600. */
 function createPrivate(path: string): void {

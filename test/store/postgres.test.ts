@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeText, encodeText, openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
+import { decodeText, encodeText } from '../../src/store/postgres-rows.js';
 import { clusterSkipReason, freshDatabase } from '../services.js';
 import { storeContract } from './contract.js';
 
@@ -73,5 +74,42 @@ describe('PostgresStore specifics', { skip }, () => {
     t.after(() => store.close().catch(() => undefined));
     await store.close();
     await assert.rejects(store.getRoom('x'));
+  });
+});
+
+describe('PostgresStore shared reads', { skip }, () => {
+  it('answers concurrent readers of one room from one snapshot, each with its own view', async (t) => {
+    const db = await freshDatabase(t);
+    const s = await openPostgresStore(db.url);
+    t.after(() => s.close());
+    const base = { room: 'r', expectsReply: 'none', at: 1, requireOpen: true, maxRooms: 0, maxPerRoom: 0 };
+    await s.append({ ...base, from: 'a', to: 'all', text: 'hello all' });
+    await s.append({ ...base, from: 'a', to: 'b', text: 'for b' });
+    await s.append({ ...base, from: 'b', to: 'all', text: 'b speaks' });
+    const [a, b, c, late, paged] = await Promise.all([
+      s.readSince('r', 'a', 0, 100),
+      s.readSince('r', 'b', 0, 100),
+      s.readSince('r', 'c', 0, 100),
+      s.readSince('r', 'c', 2, 100),
+      s.readSince('r', 'c', 0, 1),
+    ]);
+    assert.deepEqual(
+      a.messages.map((m) => m.text),
+      ['b speaks'],
+    );
+    assert.deepEqual(
+      b.messages.map((m) => m.text),
+      ['hello all', 'for b'],
+    );
+    assert.deepEqual(
+      c.messages.map((m) => m.text),
+      ['hello all', 'b speaks'],
+    );
+    assert.deepEqual(
+      late.messages.map((m) => m.text),
+      ['b speaks'],
+    );
+    assert.deepEqual([paged.messages.length, paged.truncated], [1, true]);
+    for (const x of [a, b, c, late, paged]) assert.equal(x.lastSeq, 3);
   });
 });
