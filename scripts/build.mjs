@@ -2,14 +2,21 @@
 // times faster than the hundreds a plain compile leaves behind, which is most of the
 // cold start. Packages that must stay on disk (a native addon, static assets, worker
 // files) are left external and come from node_modules at run time.
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const external = ['better-sqlite3', '@fastify/swagger-ui', 'pino-pretty', 'pg', 'ioredis'];
 
+rmSync('dist/chunks', { recursive: true, force: true });
+
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/argybargy.mjs',
+  entryPoints: { argybargy: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  // What loads on demand (the MCP SDK, the cluster drivers' glue) goes to chunks
+  // of its own, so start-up parses only what it runs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -75,10 +75,16 @@ export class Bridge {
   /** Resolves an Authorization header to an agent and marks it present; throws 401. */
   async authenticate(header: string | undefined): Promise<Agent> {
     const code = codeFromAuthorization(header);
-    if (!code || code.length > 512) throw errors.agentUnauthorized();
+    if (!code || code.length > 512) {
+      this.ctx.telemetry.authFailed('agent');
+      throw errors.agentUnauthorized();
+    }
     const rec = await this.ctx.store.findCodeByHash(hashCode(code));
     const now = this.ctx.now();
-    if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) throw errors.agentUnauthorized();
+    if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) {
+      this.ctx.telemetry.authFailed('agent');
+      throw errors.agentUnauthorized();
+    }
     const agent = { name: rec.name, room: rec.room, capabilities: rec.capabilities };
     if (await this.ctx.live.touch(agent.room, agent.name, now)) {
       await this.ctx.store.audit({
@@ -119,6 +125,7 @@ export class Bridge {
     const key = `${agent.room}\u0000${agent.name}`;
     const rate = await live.consume(key);
     if (!rate.ok) {
+      this.ctx.telemetry.rateLimited();
       throw errors.rateLimited(
         config.rateMax,
         config.rateWindowSeconds,
@@ -141,6 +148,7 @@ export class Bridge {
       if (res.reason === 'room_closed') throw this.closedError(agent.room, res.room);
       throw errors.roomQuota(config.maxRooms);
     }
+    this.ctx.telemetry.posted('agent');
     await this.announce(res.message);
     return (await this.decorate(agent.room, [res.message]))[0];
   }
@@ -158,6 +166,7 @@ export class Bridge {
     let waiter: Waiter | null = null;
     // The last pass reads once more and answers, whatever it finds.
     let lastPass = deadline <= t0;
+    let woken = false;
     try {
       for (;;) {
         if (!lastPass) waiter = live.register(agent.room, agent.name);
@@ -178,12 +187,15 @@ export class Bridge {
         }
         if (waiter === null || snap.messages.length > 0 || budget.should_exit || until <= now) {
           const cursor = snap.truncated ? snap.messages[snap.messages.length - 1].seq : snap.lastSeq;
+          if (woken && snap.messages.length > 0)
+            this.ctx.telemetry.woke(now - snap.messages[snap.messages.length - 1].at);
           return await this.answer(agent, snap.messages, cursor, snap.room, budget);
         }
         const outcome = await waiter.wait(until - now, signal);
         waiter.cancel();
         waiter = null;
         if (outcome === 'aborted') return null;
+        woken = outcome === 'event';
         // An event may not have been for this reader after all (another reader's
         // DM, a reopen): read and park again. A timeout or shutdown answers.
         if (outcome !== 'event') lastPass = true;
@@ -259,6 +271,7 @@ export class Bridge {
   ): Promise<PollAnswer> {
     let b = budget;
     if (rows.length > 0) {
+      this.ctx.telemetry.delivered(rows.length);
       // Receiving something ends the agent's dry stretch.
       await this.ctx.live.dryEnd(agent.room, agent.name);
       b = pollBudget(0, b.room_quiet_seconds, this.ctx.config.maxIdleSeconds, room?.closed === true);

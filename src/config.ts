@@ -29,6 +29,8 @@ export interface Config {
   readonly redisUrl: string | null;
   /** Prefix of every Redis key and channel. */
   readonly redisPrefix: string;
+  /** A separate secret for GET /metrics (Authorization: Bearer), or null: the admin token only. */
+  readonly metricsToken: string | null;
 }
 
 /** A bad environment value; the message names the variable and what it expects. */
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     redisUrl: serviceUrl(env, 'ARGYBARGY_REDIS_URL', ['redis:', 'rediss:'], 'redis://host:6379'),
     redisPrefix: prefix(env),
+    metricsToken: raw(env, 'ARGYBARGY_METRICS_TOKEN') ?? null,
   });
 }
 

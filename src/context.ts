@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Live } from './live/live.js';
+import type { Telemetry } from './metrics.js';
 import type { Store } from './store/store.js';
 
 /** Where the admin token lives: a file in embedded mode. */
@@ -20,4 +21,6 @@ export interface BridgeContext {
   now: () => number;
   version: string;
   startedAt: number;
+  /** Where counts of posts, deliveries, wake-ups and refusals go (metrics). */
+  telemetry: Telemetry;
 }

@@ -62,6 +62,7 @@ export class Operator {
   async authenticate(token: string | undefined, where: { ip?: string; path?: string } = {}): Promise<void> {
     const current = await this.ctx.adminTokens.current();
     if (token && safeEqual(token, current)) return;
+    this.ctx.telemetry.authFailed('admin');
     await this.audit('admin_auth_failed', {
       detail: `${token ? 'wrong' : 'missing'} token${where.path ? ` on ${where.path}` : ''}${where.ip ? ` from ${where.ip}` : ''}`,
     });
@@ -147,6 +148,7 @@ export class Operator {
       maxPerRoom: config.maxMessagesPerRoom,
     });
     if (!res.ok) throw errors.internal();
+    this.ctx.telemetry.posted('operator');
     await this.bridge.announce(res.message);
     await this.audit('say', { actor: sender, room, detail: `-> ${to}` });
     return (await this.bridge.decorate(room, [res.message]))[0];

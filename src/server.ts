@@ -6,6 +6,7 @@ import type { BridgeContext } from './context.js';
 import { dataPaths, ensureDataDir, readPublicUrl } from './datadir.js';
 import { buildApp } from './http/app.js';
 import type { Live } from './live/live.js';
+import { Metrics } from './metrics.js';
 import { Operator } from './operator.js';
 import { maskCode } from './secrets.js';
 import { VERSION } from './version.js';
@@ -16,6 +17,8 @@ export interface AssembledBridge {
   bridge: Bridge;
   operator: Operator;
   app: FastifyInstance;
+  /** Marks the bridge as shutting down: answers close their connections. */
+  drain(): void;
 }
 
 export interface AssembleOptions {
@@ -36,6 +39,7 @@ export async function assemble(config: Config, opts: AssembleOptions = {}): Prom
     throw e;
   }
   const now = opts.now ?? Date.now;
+  const metrics = new Metrics(store, live);
   const ctx: BridgeContext = {
     config,
     store,
@@ -45,18 +49,28 @@ export async function assemble(config: Config, opts: AssembleOptions = {}): Prom
     now,
     version: VERSION,
     startedAt: now(),
+    telemetry: metrics,
   };
   // Hashing switched on: forget plaintext codes kept from before; they keep working by hash.
   if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
   const bridge = new Bridge(ctx);
   const operator = new Operator(ctx, bridge);
-  const app = await buildApp({ ctx, bridge, operator, logger: opts.logger });
+  const app = await buildApp({ ctx, bridge, operator, metrics, logger: opts.logger });
+  // While shutting down, every answer closes its connection, so clients go elsewhere
+  // and the server is not left waiting for idle keep-alive sockets.
+  let draining = false;
+  app.addHook('onSend', async (_req, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+  const drain = () => {
+    draining = true;
+  };
   app.addHook('onClose', async () => {
     bridge.webhooks.stop();
     await live.close();
     await store.close();
   });
-  return { ctx, bridge, operator, app };
+  return { ctx, bridge, operator, app, drain };
 }
 
 /** A bridge listening on a port. */
@@ -82,8 +96,14 @@ export async function startServer(config: Config, opts: AssembleOptions = {}): P
     port,
     close() {
       closing ??= (async () => {
+        assembled.drain();
         ctx.live.shutdown();
+        // Parked polls and streams answer at once; anything still open after a few
+        // seconds is cut so the process can finish.
+        const force = setTimeout(() => app.server.closeAllConnections(), 5000);
+        force.unref();
         await app.close();
+        clearTimeout(force);
       })();
       return closing;
     },

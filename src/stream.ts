@@ -42,6 +42,7 @@ export async function streamMessages(
           await sink.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
         }
         lastReceived = ctx.now();
+        ctx.telemetry.delivered(snap.messages.length);
         await live.dryEnd(agent.room, agent.name);
       }
       cursor = snap.truncated ? snap.messages[snap.messages.length - 1].seq : Math.max(cursor, snap.lastSeq);

@@ -203,6 +203,22 @@ describe('CLI edges', () => {
     assert.match(noCode.stderr, /ARGYBARGY_CODE/);
   });
 
+  it('stops with one line naming the service when PostgreSQL or Redis cannot be reached', async (t) => {
+    const dir = tempDir(t);
+    const redis = await run(['serve', '--port', '0'], {
+      ARGYBARGY_DATA: dir,
+      ARGYBARGY_REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    assert.equal(redis.code, 1);
+    assert.match(redis.stderr, /^argybargy: Redis at 127\.0\.0\.1:1 \(ARGYBARGY_REDIS_URL\) is unreachable/);
+    const pgDown = await run(['serve', '--port', '0'], {
+      ARGYBARGY_DATA: dir,
+      ARGYBARGY_DATABASE_URL: 'postgres://u@127.0.0.1:1/x',
+    });
+    assert.equal(pgDown.code, 1);
+    assert.match(pgDown.stderr, /^argybargy: PostgreSQL at 127\.0\.0\.1:1 \(ARGYBARGY_DATABASE_URL\) is unreachable/);
+  });
+
   it('answers bad flags with usage and exit 2', async () => {
     for (const args of [['rooms', '--bogus'], ['post', 'only-room'], ['listen', '--since', 'x'], ['frobnicate']]) {
       const r = await run(args, {});

@@ -266,6 +266,8 @@ describe('cluster: three nodes on one PostgreSQL and Redis', { skip }, () => {
     assert.equal((await request(node.url, 'POST', '/messages', { code, body: { text: 'before' } })).status, 200);
 
     await pgRelay.cut();
+    const notReady = await request(node.url, 'GET', '/ready');
+    assert.equal(notReady.status, 503, '/ready says so');
     const down = await request(node.url, 'POST', '/messages', { code, body: { text: 'during' } });
     assert.equal(down.status, 503);
     assert.equal(down.body.error, 'unavailable');

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
         databaseUrl: c.databaseUrl,
         redisUrl: c.redisUrl,
         redisPrefix: c.redisPrefix,
+        metricsToken: c.metricsToken,
       },
       {
         host: '127.0.0.1',
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
         databaseUrl: null,
         redisUrl: null,
         redisPrefix: 'argybargy:',
+        metricsToken: null,
       },
     );
     assert.ok(Object.isFrozen(c));

@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from '../config.js';
 import type { BridgeContext } from '../context.js';
 import { dataPaths, ensureDataDir, readPublicUrl } from '../datadir.js';
 import { MemoryLive } from '../live/memory.js';
+import { NO_TELEMETRY } from '../metrics.js';
 import { Operator } from '../operator.js';
 import { VERSION } from '../version.js';
 import { CliError } from './io.js';
@@ -48,6 +49,7 @@ export async function withLocalOperator<T>(config: Config, fn: (op: Operator) =>
     now: Date.now,
     version: VERSION,
     startedAt: Date.now(),
+    telemetry: NO_TELEMETRY,
   };
   try {
     return await fn(new Operator(ctx, new Bridge(ctx)));

@@ -61,7 +61,6 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  main(process.argv.slice(2), processIO()).then((code) => {
-    process.exitCode = code;
-  });
+  // Exit explicitly: a command that failed half-way may still hold connections open.
+  main(process.argv.slice(2), processIO()).then((code) => process.exit(code));
 }

@@ -4,6 +4,8 @@ import fastJson from 'fast-json-stringify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Bridge } from '../bridge.js';
 import type { BridgeContext } from '../context.js';
+import { REDACT } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { Operator } from '../operator.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -13,6 +15,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { manifestRoutes } from './routes/manifest.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { messageRoutes } from './routes/messages.js';
+import { opsRoutes } from './routes/ops.js';
 import { roomRoutes } from './routes/rooms.js';
 import { webhookRoutes } from './routes/webhook.js';
 
@@ -23,6 +26,8 @@ export interface AppDeps {
   operator: Operator;
   /** A pino logger or `false`; defaults to the configured level on stdout. */
   logger?: boolean | Record<string, unknown>;
+  /** Prometheus metrics; without them /metrics is absent. */
+  metrics?: Metrics;
 }
 
 /** Services the routes share. */
@@ -41,7 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps.ctx;
   const bodyLimit = bodyLimitFor(config.maxText);
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: deps.logger ?? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
     bodyLimit,
     // One logger for every request instead of a child per request: a parked poll
     // then costs a logger less, which adds up over thousands of them.
@@ -61,6 +66,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(({ schema }) => lazy(() => fastJson(schema as object)));
   app.decorateRequest('agent', null);
   registerErrorHandling(app, bodyLimit);
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => {
+      metrics.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -82,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes());
   await app.register(mcpRoutes(routeDeps));
   await app.register(webhookRoutes(routeDeps));
+  await app.register(opsRoutes(routeDeps));
   return app;
 }
 

@@ -1,5 +1,5 @@
 import type { Redis as RedisClient } from 'ioredis';
-import type { RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
 import { errors } from '../errors.js';
 import type { Live, LiveEvent, RateDecision, Waiter } from './live.js';
@@ -23,7 +23,6 @@ function down(): never {
 /** Opens the cross-node Live: two connections (commands, and a subscriber for wake-ups). The driver loads only here. */
 export async function openRedisLive(opts: RedisLiveOptions): Promise<RedisLive> {
   const { Redis } = await import('ioredis');
-  const { RateLimiterRedis: Limiter, RateLimiterRes } = await import('rate-limiter-flexible');
   const connect = () =>
     new Redis(opts.url, {
       // Fail fast while disconnected (a 503), reconnect in the background with backoff.
@@ -36,17 +35,23 @@ export async function openRedisLive(opts: RedisLiveOptions): Promise<RedisLive> 
   const sub = connect();
   cmd.on('error', () => undefined);
   sub.on('error', () => undefined);
-  await Promise.all([cmd.connect(), sub.connect()]);
+  try {
+    await Promise.all([cmd.connect(), sub.connect()]);
+  } catch (e) {
+    cmd.disconnect();
+    sub.disconnect();
+    throw new Error(`Redis at ${new URL(opts.url).host} (ARGYBARGY_REDIS_URL) is unreachable: ${(e as Error).message}`);
+  }
   const limiter =
     opts.rateMax > 0
-      ? new Limiter({
+      ? new RateLimiterRedis({
           storeClient: cmd,
           keyPrefix: `${opts.prefix}rate`,
           points: opts.rateMax,
           duration: opts.rateWindowSeconds,
         })
       : null;
-  const live = new RedisLive(cmd, sub, opts.prefix, limiter, RateLimiterRes);
+  const live = new RedisLive(cmd, sub, opts.prefix, limiter);
   await live.subscribe();
   return live;
 }
@@ -68,7 +73,6 @@ export class RedisLive implements Live {
     private readonly sub: RedisClient,
     private readonly prefix: string,
     private readonly limiter: RateLimiterRedis | null,
-    private readonly RateRes: new (...a: never[]) => { msBeforeNext: number },
   ) {
     this.channel = `${prefix}events`;
   }
@@ -142,7 +146,7 @@ export class RedisLive implements Live {
       await this.limiter.consume(key);
       return { ok: true };
     } catch (e) {
-      if (e instanceof this.RateRes) {
+      if (e instanceof RateLimiterRes) {
         await this.limiter.reward(key);
         return { ok: false, retryAfterMs: e.msBeforeNext };
       }

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { errors } from '../errors.js';
+import { SharedRoomReads } from './postgres-reads.js';
 import {
   type CodeRow,
   encodeText,
@@ -47,7 +48,15 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
   });
   // An idle connection dropped by a restarting server: the pool replaces it on demand.
   pool.on('error', () => undefined);
-  const client = await pool.connect();
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new Error(
+      `PostgreSQL at ${new URL(url).host} (ARGYBARGY_DATABASE_URL) is unreachable: ${(e as Error).message}`,
+    );
+  }
   try {
     await migratePostgres(client);
   } finally {
@@ -65,7 +74,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private auditWrites = 0;
-  private readonly pendingReads = new Map<string, PendingRead[]>();
+  private readonly reads = new SharedRoomReads((text, params) => this.q(text, params));
 
   constructor(private readonly pool: Pool) {}
 
@@ -279,83 +288,9 @@ export class PostgresStore implements Store {
     };
   }
 
-  /**
-   * Reads of one room requested in the same turn of the event loop (every poll a
-   * broadcast wakes) share one query: one snapshot of the room's counter and its
-   * newest rows, from which each reader's view is cut. Each answer is what that
-   * reader's own query would have returned at the same moment.
-   */
-  async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
-    return new Promise((resolve, reject) => {
-      let queue = this.pendingReads.get(room);
-      if (!queue) {
-        queue = [];
-        this.pendingReads.set(room, queue);
-        setImmediate(() => {
-          const batch = this.pendingReads.get(room) ?? [];
-          this.pendingReads.delete(room);
-          this.readBatch(room, batch).catch((e) => {
-            for (const r of batch) r.reject(e);
-          });
-        });
-      }
-      queue.push({ reader, since, limit, resolve, reject });
-    });
-  }
-
-  private async readBatch(room: string, batch: PendingRead[]): Promise<void> {
-    if (batch.length === 1) {
-      const b = batch[0];
-      b.resolve(await this.readOne(room, b.reader, b.since, b.limit));
-      return;
-    }
-    const from = Math.min(...batch.map((b) => b.since));
-    const [r] = await this.q<RoomRow & { msgs: MessageRow[] }>(
-      `SELECT r.*, coalesce((
-         SELECT json_agg(m ORDER BY m.seq) FROM (
-           SELECT ${MSG_COLS} FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3
-         ) m
-       ), '[]'::json) AS msgs
-       FROM rooms r WHERE r.name = $1`,
-      [room, from, BATCH_ROWS + 1],
-    );
-    if (!r) {
-      for (const b of batch) b.resolve({ messages: [], lastSeq: 0, room: null, truncated: false });
-      return;
-    }
-    if (r.msgs.length > BATCH_ROWS) {
-      // A backlog too long to share: each reader asks for its own.
-      await Promise.all(batch.map(async (b) => b.resolve(await this.readOne(room, b.reader, b.since, b.limit))));
-      return;
-    }
-    const rows = r.msgs.map(toMessage);
-    const rec = toRoom(r);
-    for (const b of batch) {
-      const mine = rows.filter((m) => m.seq > b.since && m.from !== b.reader && (m.to === 'all' || m.to === b.reader));
-      const truncated = mine.length > b.limit;
-      if (truncated) mine.length = b.limit;
-      b.resolve({ messages: mine, lastSeq: r.last_seq, room: rec, truncated });
-    }
-  }
-
-  /** One reader's view in one statement, one snapshot: the counter and the rows agree. */
-  private async readOne(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
-    const [r] = await this.q<RoomRow & { msgs: MessageRow[] }>(
-      `SELECT r.*, coalesce((
-         SELECT json_agg(m ORDER BY m.seq) FROM (
-           SELECT ${MSG_COLS} FROM messages
-           WHERE room = $1 AND seq > $2 AND sender <> $3 AND (recipient = 'all' OR recipient = $3)
-           ORDER BY seq LIMIT $4
-         ) m
-       ), '[]'::json) AS msgs
-       FROM rooms r WHERE r.name = $1`,
-      [room, since, reader, limit + 1],
-    );
-    if (!r) return { messages: [], lastSeq: 0, room: null, truncated: false };
-    const msgs = r.msgs.map(toMessage);
-    const truncated = msgs.length > limit;
-    if (truncated) msgs.length = limit;
-    return { messages: msgs, lastSeq: r.last_seq, room: toRoom(r), truncated };
+  /** See SharedRoomReads: reads of one room in the same turn share a query. */
+  readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
+    return this.reads.read(room, reader, since, limit);
   }
 
   async history(room: string, reader: string, limit: number): Promise<StoredMessage[]> {
@@ -518,17 +453,6 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 }
-
-interface PendingRead {
-  reader: string;
-  since: number;
-  limit: number;
-  resolve: (s: ReadSnapshot) => void;
-  reject: (e: unknown) => void;
-}
-
-/** The most rows one shared read fetches; a longer backlog is read reader by reader. */
-const BATCH_ROWS = 2000;
 
 /** Thrown inside the quota transaction to roll it back. */
 class QuotaRefusal extends Error {}

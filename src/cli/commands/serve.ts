@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dataPaths } from '../../datadir.js';
+import { loggerOptions } from '../../log.js';
 import { type RunningBridge, startServer } from '../../server.js';
 import { VERSION } from '../../version.js';
 import type { CliIO, CommandHost } from '../io.js';
@@ -30,7 +31,7 @@ export async function startAndAnnounce(
   const config = configFrom(serveEnv(io, flags));
   let running: RunningBridge;
   try {
-    running = await startServer(config);
+    running = await startServer(config, { logger: await loggerOptions(config, { pretty: io.isTTY === true }) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {

@@ -1,0 +1,28 @@
+import type { Config } from './config.js';
+
+/**
+ * Paths pino blanks in every log line. The request serializer logs no headers and
+ * no bodies, so these are a second line of defence: a code, the admin token or a
+ * message's text must never reach a log, whoever logs what later.
+ */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-admin-token"]',
+  'headers.authorization',
+  'headers["x-admin-token"]',
+  'body.text',
+  '*.admin_token',
+  '*.code',
+  '*.secret',
+];
+
+/** Logger options: JSON lines, or a readable coloured format for a person at a terminal. */
+export async function loggerOptions(config: Config, opts: { pretty: boolean }): Promise<Record<string, unknown>> {
+  const base = { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (!opts.pretty || config.logLevel === 'silent') return base;
+  const { default: pretty } = await import('pino-pretty');
+  return {
+    ...base,
+    stream: pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }),
+  };
+}
