@@ -56,15 +56,16 @@ export async function assemble(config: Config, opts: AssembleOptions = {}): Prom
   const bridge = new Bridge(ctx);
   const operator = new Operator(ctx, bridge);
   const app = await buildApp({ ctx, bridge, operator, metrics, logger: opts.logger });
-  // While shutting down, every answer closes its connection, so clients go elsewhere
-  // and the server is not left waiting for idle keep-alive sockets.
-  let draining = false;
-  app.addHook('onSend', async (_req, reply) => {
-    if (draining) reply.header('connection', 'close');
-  });
+  // While shutting down, connections are closed as soon as their answer is out, so
+  // clients go elsewhere and the server is not left waiting on idle keep-alive sockets.
+  let sweeper: NodeJS.Timeout | null = null;
   const drain = () => {
-    draining = true;
+    sweeper ??= setInterval(() => app.server.closeIdleConnections(), 50);
+    sweeper.unref();
   };
+  app.addHook('onClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+  });
   app.addHook('onClose', async () => {
     bridge.webhooks.stop();
     await live.close();
