@@ -1,6 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
 import type { Live, LiveEvent, RateDecision, Waiter } from './live.js';
+import { consumeOne } from './rate.js';
 import { WaiterRegistry } from './waiters.js';
 
 /** Options for the in-memory Live. */
@@ -44,19 +45,8 @@ export class MemoryLive implements Live {
     return out;
   }
 
-  async consume(key: string): Promise<RateDecision> {
-    if (!this.limiter) return { ok: true };
-    try {
-      await this.limiter.consume(key);
-      return { ok: true };
-    } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        // Only accepted posts count: give back the point the refusal just took.
-        await this.limiter.reward(key);
-        return { ok: false, retryAfterMs: e.msBeforeNext };
-      }
-      throw e;
-    }
+  consume(key: string): Promise<RateDecision> {
+    return consumeOne(this.limiter, key);
   }
 
   async refund(key: string): Promise<void> {

@@ -1,8 +1,9 @@
 import type { Redis as RedisClient } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
 import { errors } from '../errors.js';
 import type { Live, LiveEvent, RateDecision, Waiter } from './live.js';
+import { consumeOne } from './rate.js';
 import { WaiterRegistry } from './waiters.js';
 
 /** Options for the cross-node Live. */
@@ -140,19 +141,8 @@ export class RedisLive implements Live {
     return out;
   }
 
-  async consume(key: string): Promise<RateDecision> {
-    if (!this.limiter) return { ok: true };
-    try {
-      await this.limiter.consume(key);
-      return { ok: true };
-    } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        await this.limiter.reward(key);
-        return { ok: false, retryAfterMs: e.msBeforeNext };
-      }
-      if (this.cmd.status !== 'ready') down();
-      throw e;
-    }
+  consume(key: string): Promise<RateDecision> {
+    return this.run(consumeOne(this.limiter, key));
   }
 
   async refund(key: string): Promise<void> {

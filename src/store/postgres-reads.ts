@@ -1,5 +1,6 @@
 import type { QueryResultRow } from 'pg';
-import { type MessageRow, MSG_COLS, type RoomRow, toMessage, toRoom } from './postgres-rows.js';
+import { toPgMessage } from './postgres-rows.js';
+import { type MessageRow, MSG_COLS, type RoomRow, toRoom } from './rows.js';
 import type { ReadSnapshot } from './store.js';
 
 interface PendingRead {
@@ -70,7 +71,7 @@ export class SharedRoomReads {
       await Promise.all(batch.map(async (b) => b.resolve(await this.readOne(room, b.reader, b.since, b.limit))));
       return;
     }
-    const rows = r.msgs.map(toMessage);
+    const rows = r.msgs.map(toPgMessage);
     const rec = toRoom(r);
     for (const b of batch) {
       const mine = rows.filter((m) => m.seq > b.since && m.from !== b.reader && (m.to === 'all' || m.to === b.reader));
@@ -94,7 +95,7 @@ export class SharedRoomReads {
       [room, since, reader, limit + 1],
     );
     if (!r) return { messages: [], lastSeq: 0, room: null, truncated: false };
-    const msgs = r.msgs.map(toMessage);
+    const msgs = r.msgs.map(toPgMessage);
     const truncated = msgs.length > limit;
     if (truncated) msgs.length = limit;
     return { messages: msgs, lastSeq: r.last_seq, room: toRoom(r), truncated };

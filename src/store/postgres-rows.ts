@@ -1,5 +1,5 @@
 import type { StoredMessage } from '../domain/message.js';
-import type { CodeRecord, RoomRecord } from './store.js';
+import { messageMapper } from './rows.js';
 
 /** Rows as PostgreSQL returns them, their records, and what the database cannot hold. */
 
@@ -30,73 +30,8 @@ export function unreachable(e: unknown): boolean {
   );
 }
 
-export interface RoomRow {
-  name: string;
-  closed: boolean;
-  closed_at: number | null;
-  closed_by: string | null;
-  created_at: number;
-  last_seq: number;
-  last_at: number | null;
-  message_count: number;
-}
-
-export interface MessageRow {
-  room: string;
-  seq: number;
-  at: number;
-  sender: string;
-  recipient: string;
-  text: string;
-  expects_reply: string;
-  claimed_by: string | null;
-}
-
-export interface CodeRow {
-  hash: string;
-  plain: string | null;
-  display: string;
-  name: string;
-  room: string;
-  capabilities: string;
-  created_at: number;
-  expires_at: number | null;
-}
-
-export const toRoom = (r: RoomRow): RoomRecord => ({
-  name: r.name,
-  closed: r.closed,
-  closedAt: r.closed_at,
-  closedBy: r.closed_by,
-  createdAt: r.created_at,
-  lastSeq: r.last_seq,
-  lastAt: r.last_at,
-  messageCount: r.message_count,
-});
-
-export const toMessage = (r: MessageRow): StoredMessage => ({
-  room: r.room,
-  seq: r.seq,
-  at: r.at,
-  from: r.sender,
-  to: r.recipient,
-  text: decodeText(r.text),
-  expects_reply: r.expects_reply,
-  claimed_by: r.claimed_by,
-});
-
-export const toCode = (r: CodeRow): CodeRecord => ({
-  hash: r.hash,
-  plain: r.plain,
-  display: r.display,
-  name: r.name,
-  room: r.room,
-  capabilities: r.capabilities,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-});
-
-export const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
+/** A message row as stored by PostgreSQL, its text decoded. */
+export const toPgMessage = messageMapper(decodeText);
 
 // PostgreSQL text cannot hold U+0000, which a message may. Texts that contain it (or
 // that begin with the marker) are stored marked and escaped; every other text is

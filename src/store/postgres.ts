@@ -2,18 +2,9 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { errors } from '../errors.js';
 import { SharedRoomReads } from './postgres-reads.js';
-import {
-  type CodeRow,
-  encodeText,
-  type MessageRow,
-  MSG_COLS,
-  type RoomRow,
-  toCode,
-  toMessage,
-  toRoom,
-  unreachable,
-} from './postgres-rows.js';
+import { encodeText, toPgMessage, unreachable } from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
+import { type CodeRow, type MessageRow, MSG_COLS, type RoomRow, toCode, toRoom } from './rows.js';
 import type {
   AppendInput,
   AppendResult,
@@ -298,7 +289,7 @@ export class PostgresStore implements Store {
       `SELECT ${MSG_COLS} FROM messages WHERE room = $1 AND ${VISIBLE.replace(/\$R/g, '$2')} ORDER BY seq DESC LIMIT $3`,
       [room, reader, limit],
     );
-    return rows.reverse().map(toMessage);
+    return rows.reverse().map(toPgMessage);
   }
 
   async recent(limit: number, room?: string): Promise<StoredMessage[]> {
@@ -309,7 +300,7 @@ export class PostgresStore implements Store {
             room,
             limit,
           ]);
-    return rows.reverse().map(toMessage);
+    return rows.reverse().map(toPgMessage);
   }
 
   async claim(room: string, seq: number, reader: string): Promise<ClaimResult> {
@@ -334,7 +325,7 @@ export class PostgresStore implements Store {
          FROM messages m JOIN rooms r ON r.name = m.room
          WHERE m.expects_reply <> 'none' AND NOT r.closed ORDER BY m.id`,
       )
-    ).map(toMessage);
+    ).map(toPgMessage);
   }
 
   async members(room: string, nowMs: number): Promise<Set<string>> {

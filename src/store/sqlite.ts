@@ -1,9 +1,9 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../domain/message.js';
+import { type CodeRow, type MessageRow, type RoomRow, toCode, toMessage, toRoom } from './rows.js';
 import { HotCache, type HotCacheLimits } from './sqlite-cache.js';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
-import { type CodeRow, type MessageRow, type RoomRow, toCode, toMessage, toRoom } from './sqlite-rows.js';
 import { migrate } from './sqlite-schema.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type {

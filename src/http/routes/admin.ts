@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteDeps } from '../app.js';
 import { requireAdmin } from '../plugins/auth.js';
+import { untilHangUp } from '../plugins/hangup.js';
 import {
   CodeListing,
   errorResponses,
@@ -79,17 +80,7 @@ export function adminRoutes(deps: RouteDeps) {
         },
       },
       async (req, reply) => {
-        const ac = new AbortController();
-        const onClose = () => {
-          if (!reply.raw.writableEnded) ac.abort();
-        };
-        reply.raw.once('close', onClose);
-        try {
-          const res = await operator.changes(req.query.since, req.query.wait, ac.signal);
-          return res ?? reply.hijack();
-        } finally {
-          reply.raw.off('close', onClose);
-        }
+        return untilHangUp(reply, (signal) => operator.changes(req.query.since, req.query.wait, signal));
       },
     );
 

@@ -5,6 +5,7 @@ import { errors } from '../../errors.js';
 import { streamMessages } from '../../stream.js';
 import type { RouteDeps } from '../app.js';
 import { agentOf, requireAgent } from '../plugins/auth.js';
+import { untilHangUp } from '../plugins/hangup.js';
 import { ErrorBody, errorResponses, MAX_SAFE, Message, Nullable, PollAnswer } from '../schemas.js';
 
 const ClaimBody = Type.Object({
@@ -75,19 +76,7 @@ export function messageRoutes(deps: RouteDeps) {
         },
       },
       async (req, reply) => {
-        const ac = new AbortController();
-        // A client that hangs up releases its place at once.
-        const onClose = () => {
-          if (!reply.raw.writableEnded) ac.abort();
-        };
-        reply.raw.once('close', onClose);
-        try {
-          const answer = await bridge.poll(agentOf(req), req.query.since, req.query.wait, ac.signal);
-          if (answer === null) return reply.hijack();
-          return answer;
-        } finally {
-          reply.raw.off('close', onClose);
-        }
+        return untilHangUp(reply, (signal) => bridge.poll(agentOf(req), req.query.since, req.query.wait, signal));
       },
     );
 

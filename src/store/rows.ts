@@ -1,11 +1,15 @@
 import type { StoredMessage } from '../domain/message.js';
 import type { CodeRecord, RoomRecord } from './store.js';
 
-/** Rows as SQLite returns them, and their records. */
+/** Rows as both SQL backends return them, and the records they become. */
+
+/** The message columns, in the order MessageRow expects. */
+export const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
 
 export interface RoomRow {
   name: string;
-  closed: number;
+  /** 0/1 from SQLite, a boolean from PostgreSQL. */
+  closed: number | boolean;
   closed_at: number | null;
   closed_by: string | null;
   created_at: number;
@@ -39,7 +43,7 @@ export interface CodeRow {
 export function toRoom(r: RoomRow): RoomRecord {
   return {
     name: r.name,
-    closed: r.closed === 1,
+    closed: r.closed === 1 || r.closed === true,
     closedAt: r.closed_at,
     closedBy: r.closed_by,
     createdAt: r.created_at,
@@ -49,18 +53,22 @@ export function toRoom(r: RoomRow): RoomRecord {
   };
 }
 
-export function toMessage(r: MessageRow): StoredMessage {
-  return {
+/** A row-to-message mapper; `decode` undoes whatever the backend did to store the text. */
+export function messageMapper(decode: (stored: string) => string): (r: MessageRow) => StoredMessage {
+  return (r) => ({
     room: r.room,
     seq: r.seq,
     at: r.at,
     from: r.sender,
     to: r.recipient,
-    text: r.text,
+    text: decode(r.text),
     expects_reply: r.expects_reply,
     claimed_by: r.claimed_by,
-  };
+  });
 }
+
+/** A message row whose text is stored as it is. */
+export const toMessage = messageMapper((t) => t);
 
 export function toCode(r: CodeRow): CodeRecord {
   return {
