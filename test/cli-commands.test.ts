@@ -3,7 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { request, startBridge, tempDir } from './helpers.js';
+import { request, startBridge, startCli, tempDir } from './helpers.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'dist/argybargy.mjs');
@@ -33,28 +33,7 @@ function run(args: string[], env: Record<string, string> = {}, bin = BIN): Promi
   });
 }
 
-/** Starts a long-running command and waits until its output matches `ready`. */
-async function start(args: string[], env: Record<string, string>, ready: RegExp) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out.stderr += d;
-  });
-  const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
-  const t0 = Date.now();
-  while (!ready.test(out.stdout + out.stderr)) {
-    if (Date.now() - t0 > 15_000 || child.exitCode !== null)
-      throw new Error(`not ready:\n${out.stdout}\n${out.stderr}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { child, out, exited };
-}
+const start = startCli;
 
 describe('operator commands against a running bridge', () => {
   it('room prints a brief with a working worker code; the room shows before anyone speaks', async (t) => {

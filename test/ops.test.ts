@@ -3,31 +3,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent, request as undiciRequest } from 'undici';
-import { post, request, startBridge, tempDir } from './helpers.js';
-
-const BIN = join(new URL('..', import.meta.url).pathname, 'dist/argybargy.mjs');
+import { post, request, startBridge, startCli, tempDir } from './helpers.js';
 
 /** Starts the built bridge as a child process, keeping everything it prints. */
 async function spawnServer(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out.stderr += d;
-  });
-  const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
-  const t0 = Date.now();
-  while (!/listening on (http\S+)/.test(out.stderr)) {
-    if (Date.now() - t0 > 15_000) throw new Error(`did not start:\n${out.stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const url = /listening on (http\S+)/.exec(out.stderr)?.[1] ?? '';
-  return { child, out, exited, url };
+  const s = await startCli(['serve', '--port', '0'], env, /listening on (http\S+)/);
+  return { ...s, url: /listening on (http\S+)/.exec(s.out.stderr)?.[1] ?? '' };
 }
 
 describe('readiness and metrics', () => {

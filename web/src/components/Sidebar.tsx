@@ -42,6 +42,15 @@ export function Sidebar(props: Props) {
   const [error, setError] = useState('');
   const open = props.rooms.filter((r) => r.status === 'open');
   const closed = props.rooms.filter((r) => r.status === 'closed');
+  const button = (r: RoomRow) => (
+    <RoomButton
+      key={r.room}
+      r={r}
+      current={r.room === props.current}
+      unread={props.unread(r)}
+      onSelect={props.onSelect}
+    />
+  );
 
   async function create(e: Event) {
     e.preventDefault();
@@ -56,15 +65,7 @@ export function Sidebar(props: Props) {
     <nav class="sidebar" aria-label="Rooms">
       <h2>Rooms</h2>
       <ul class="rooms">
-        {open.map((r) => (
-          <RoomButton
-            key={r.room}
-            r={r}
-            current={r.room === props.current}
-            unread={props.unread(r)}
-            onSelect={props.onSelect}
-          />
-        ))}
+        {open.map(button)}
         {open.length === 0 && <li class="muted small">No open rooms.</li>}
       </ul>
       {closed.length > 0 && (
@@ -72,19 +73,7 @@ export function Sidebar(props: Props) {
           <button type="button" class="fold" aria-expanded={props.closedOpen} onClick={props.onToggleClosed}>
             {props.closedOpen ? '▾' : '▸'} Closed · {closed.length}
           </button>
-          {props.closedOpen && (
-            <ul class="rooms">
-              {closed.map((r) => (
-                <RoomButton
-                  key={r.room}
-                  r={r}
-                  current={r.room === props.current}
-                  unread={props.unread(r)}
-                  onSelect={props.onSelect}
-                />
-              ))}
-            </ul>
-          )}
+          {props.closedOpen && <ul class="rooms">{closed.map(button)}</ul>}
         </>
       )}
       <form class="new-room" onSubmit={create}>
