@@ -208,8 +208,3 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: raw(env, 'ARGYBARGY_METRICS_TOKEN') ?? null,
   });
 }
-
-/** The defaults, with overrides; for tests and embedding. */
-export function configWith(overrides: Partial<Config> = {}): Config {
-  return Object.freeze({ ...loadConfig({}), ...overrides });
-}

@@ -1,7 +1,10 @@
+import { InvalidInput, Unavailable } from './domain/errors.js';
+
 /**
  * The error catalog: every error the bridge answers with, its HTTP status and the
- * sentence that tells the caller what to do next. Handlers throw these; one error
- * handler turns them into flat `{error, detail, ...extra}` JSON.
+ * sentence that tells the caller what to do next. Services throw these; the inner
+ * layers throw their own kinds (`domain/errors.ts`), which `toApiError` maps here.
+ * Every transport answers with the flat `{error, detail, ...extra}` body.
  */
 
 export type ErrorCode =
@@ -10,6 +13,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'room_closed'
+  | 'already_claimed'
   | 'rate_limited'
   | 'room_quota'
   | 'code_quota'
@@ -24,6 +28,7 @@ export const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   room_closed: 409,
+  already_claimed: 409,
   rate_limited: 429,
   room_quota: 403,
   code_quota: 403,
@@ -87,6 +92,13 @@ export const errors = {
       { room, closed_at: closedAt, closed_by: closedBy },
     ),
 
+  alreadyClaimed: (seq: number, claimedBy: string) =>
+    new ApiError(
+      'already_claimed',
+      `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one.`,
+      { won: false, claimed_by: claimedBy, seq },
+    ),
+
   rateLimited: (max: number, windowSeconds: number, retryAfter: number) =>
     new ApiError(
       'rate_limited',
@@ -117,3 +129,15 @@ export const errors = {
   internal: () =>
     new ApiError('internal', 'Something went wrong inside the bridge. Try again; if it persists, tell the operator.'),
 };
+
+/**
+ * The catalog entry for anything thrown while serving a request: catalog errors
+ * as they are, the inner layers' kinds by meaning, and anything else as `internal`
+ * (whose detail never leaks what went wrong).
+ */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof InvalidInput) return errors.badRequest(e.message);
+  if (e instanceof Unavailable) return errors.unavailable(e.message);
+  return errors.internal();
+}

@@ -1,6 +1,4 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Live } from './live/live.js';
-import type { Store } from './store/store.js';
 
 /** What the service layer reports as it works; metrics are one listener, tests can be another. */
 export interface Telemetry {
@@ -21,6 +19,16 @@ export const NO_TELEMETRY: Telemetry = {
   authFailed: () => undefined,
 };
 
+/** Where the gauges read their values when scraped. */
+export interface MetricSources {
+  /** Readers parked on this node. */
+  parked(): number;
+  /** Rooms that exist. */
+  rooms(): Promise<number>;
+  /** Codes that exist. */
+  codes(): Promise<number>;
+}
+
 /** The Prometheus metrics of one bridge process (GET /metrics). */
 export class Metrics implements Telemetry {
   readonly registry = new Registry();
@@ -32,7 +40,7 @@ export class Metrics implements Telemetry {
   private readonly limited: Counter;
   private readonly authFailures: Counter<'kind'>;
 
-  constructor(store: Store, live: Live) {
+  constructor(gauges: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'argybargy_' });
     this.requests = new Counter({
@@ -81,7 +89,7 @@ export class Metrics implements Telemetry {
       help: 'Long-polls and streams waiting on this node.',
       registers,
       collect() {
-        this.set(live.parkedCount());
+        this.set(gauges.parked());
       },
     });
     new Gauge({
@@ -89,7 +97,7 @@ export class Metrics implements Telemetry {
       help: 'Rooms that exist.',
       registers,
       async collect() {
-        this.set((await store.listRooms()).length);
+        this.set(await gauges.rooms());
       },
     });
     new Gauge({
@@ -97,7 +105,7 @@ export class Metrics implements Telemetry {
       help: 'Access codes that exist.',
       registers,
       async collect() {
-        this.set(await store.countCodes());
+        this.set(await gauges.codes());
       },
     });
   }

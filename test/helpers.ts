@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { type RunningBridge, startServer } from '../src/app/server.js';
 import { loadConfig } from '../src/config.js';
-import { type RunningBridge, startServer } from '../src/server.js';
 
 /** A fresh temporary data directory, removed when the test ends. */
 export function tempDir(t: TestContext | null, prefix = 'argybargy-test-'): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { dataPaths } from '../app/data-dir.js';
 import type { Config } from '../config.js';
-import { dataPaths } from '../datadir.js';
 import { CliError, type CliIO } from './io.js';
 import { bindUrl } from './local.js';
 

@@ -1,12 +1,8 @@
-import { openAdminTokens, openLive, openStore } from '../backends.js';
-import { Bridge } from '../bridge.js';
+import { openServices } from '../app/compose.js';
+import { dataPaths, readPublicUrl } from '../app/data-dir.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
-import type { BridgeContext } from '../context.js';
-import { dataPaths, ensureDataDir, readPublicUrl } from '../datadir.js';
-import { MemoryLive } from '../live/memory.js';
-import { NO_TELEMETRY } from '../metrics.js';
-import { Operator } from '../operator.js';
-import { VERSION } from '../version.js';
+import { toApiError } from '../errors.js';
+import type { Operator } from '../services/operator.js';
 import { CliError } from './io.js';
 
 /** Reads the configuration from the environment; a bad variable becomes a one-line CLI error. */
@@ -32,29 +28,19 @@ export function localBaseUrl(config: Config): string {
 
 /**
  * Runs `fn` with the operator service on the data directory itself, for commands
- * that work whether or not the bridge is running (SQLite allows both at once).
+ * that work whether or not the bridge is running (SQLite allows both at once; with
+ * Redis configured, the change reaches every dashboard). A refusal (a bad name, an
+ * unknown expiry, a quota) becomes a one-line CliError, exit 2 for bad input.
  */
 export async function withLocalOperator<T>(config: Config, fn: (op: Operator) => Promise<T>): Promise<T> {
-  const paths = dataPaths(config.dataDir);
-  ensureDataDir(paths.dir);
-  const store = await openStore(config);
-  // With Redis configured the command's changes reach every dashboard; else nobody is listening.
-  const live = config.redisUrl ? await openLive(config) : new MemoryLive({ rateMax: 0, rateWindowSeconds: 1 });
-  const ctx: BridgeContext = {
-    config,
-    store,
-    live,
-    adminTokens: await openAdminTokens(config, store),
-    publicUrl: () => readPublicUrl(paths),
-    now: Date.now,
-    version: VERSION,
-    startedAt: Date.now(),
-    telemetry: NO_TELEMETRY,
-  };
+  const services = await openServices(config);
   try {
-    return await fn(new Operator(ctx, new Bridge(ctx)));
+    return await fn(services.operator);
+  } catch (e) {
+    const err = toApiError(e);
+    if (err.code === 'internal') throw e;
+    throw new CliError(`argybargy: ${err.detail}`, err.status === 400 ? 2 : 1);
   } finally {
-    await live.close();
-    await store.close();
+    await services.close();
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { InvalidInput } from './errors.js';
 import { codePoints, isWellFormed } from './text.js';
 
 /** The longest name, room or addressee (in characters). */
@@ -11,13 +11,13 @@ export const RESERVED_NAMES = new Set(['all', 'anyone', 'none']);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Trims and checks a name-like field (1–64 characters, no control characters); throws a 400. */
+/** Trims and checks a name-like field (1–64 characters, no control characters); throws InvalidInput. */
 export function checkName(field: string, value: string): string {
   const v = value.trim();
-  if (v === '') throw new ApiError('bad_request', `${field} must not be empty.`);
-  if (!isWellFormed(v)) throw new ApiError('bad_request', `${field} is not valid Unicode.`);
-  if (codePoints(v) > MAX_NAME) throw new ApiError('bad_request', `${field} is longer than ${MAX_NAME} characters.`);
-  if (CONTROL.test(v)) throw new ApiError('bad_request', `${field} must not contain control characters.`);
+  if (v === '') throw new InvalidInput(field, `${field} must not be empty.`);
+  if (!isWellFormed(v)) throw new InvalidInput(field, `${field} is not valid Unicode.`);
+  if (codePoints(v) > MAX_NAME) throw new InvalidInput(field, `${field} is longer than ${MAX_NAME} characters.`);
+  if (CONTROL.test(v)) throw new InvalidInput(field, `${field} must not contain control characters.`);
   return v;
 }
 
@@ -25,32 +25,29 @@ export function checkName(field: string, value: string): string {
 export function checkAgentName(field: string, value: string): string {
   const v = checkName(field, value);
   if (RESERVED_NAMES.has(v.toLowerCase())) {
-    throw new ApiError(
-      'bad_request',
-      `${field} '${v}' is reserved (all, anyone and none address messages). Pick another.`,
-    );
+    throw new InvalidInput(field, `${field} '${v}' is reserved (all, anyone and none address messages). Pick another.`);
   }
   return v;
 }
 
 /** Checks capabilities text (up to 400 characters, may be empty). */
 export function checkCapabilities(value: string): string {
-  if (!isWellFormed(value)) throw new ApiError('bad_request', 'capabilities is not valid Unicode.');
-  if (value.includes('\u0000')) throw new ApiError('bad_request', 'capabilities must not contain NUL characters.');
+  if (!isWellFormed(value)) throw new InvalidInput('capabilities', 'capabilities is not valid Unicode.');
+  if (value.includes('\u0000')) throw new InvalidInput('capabilities', 'capabilities must not contain NUL characters.');
   if (codePoints(value) > MAX_CAPABILITIES) {
-    throw new ApiError('bad_request', `capabilities is longer than ${MAX_CAPABILITIES} characters.`);
+    throw new InvalidInput('capabilities', `capabilities is longer than ${MAX_CAPABILITIES} characters.`);
   }
   return value.trim();
 }
 
 /** Checks message text: 1..max code points of valid Unicode, kept exactly as sent. */
 export function checkText(value: string, max: number): string {
-  if (value.length === 0) throw new ApiError('bad_request', 'text must not be empty.');
+  if (value.length === 0) throw new InvalidInput('text', 'text must not be empty.');
   if (!isWellFormed(value)) {
-    throw new ApiError('bad_request', 'text is not valid Unicode (it contains a lone surrogate). Send UTF-8 text.');
+    throw new InvalidInput('text', 'text is not valid Unicode (it contains a lone surrogate). Send UTF-8 text.');
   }
   if (value.length > max && codePoints(value) > max) {
-    throw new ApiError('bad_request', `text is longer than ${max} characters. Split it into several messages.`);
+    throw new InvalidInput('text', `text is longer than ${max} characters. Split it into several messages.`);
   }
   return value;
 }

@@ -7,22 +7,19 @@ export interface PresenceEntry {
   lastSeen: number;
 }
 
-/** One row of GET /peers. */
-export interface PeerRow {
-  name: string;
-  online: boolean;
-  seconds_since_seen: number;
-  capabilities: string;
-}
+/** Where the roster learned of a member. */
+type Source = 'presence' | 'code' | 'messages';
 
-/** One row of the durable roster in /admin/state. */
-export interface RosterRow {
-  name: string;
-  online: boolean;
-  seconds_since_seen: number | null;
-  last_message_seconds: number | null;
-  capabilities: string;
-  sources: Array<'presence' | 'code' | 'messages'>;
+/** A roster row before anything is known of the member. */
+function blankRow(name: string) {
+  return {
+    name,
+    online: false,
+    seconds_since_seen: null as number | null,
+    last_message_seconds: null as number | null,
+    capabilities: '',
+    sources: [] as Source[],
+  };
 }
 
 /** Presence rows for one room, sorted by name, with capabilities from the codes. */
@@ -31,7 +28,7 @@ export function peerRows(
   capabilities: Map<string, string>,
   nowMs: number,
   onlineWindowSeconds: number,
-): PeerRow[] {
+) {
   return [...presence]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((p) => {
@@ -56,9 +53,10 @@ export function buildRoster(input: {
   senders: Array<{ room: string; name: string; lastAt: number }>;
   nowMs: number;
   onlineWindowSeconds: number;
-}): Record<string, RosterRow[]> {
-  const rooms = new Map<string, Map<string, RosterRow>>();
-  const row = (room: string, name: string): RosterRow => {
+}) {
+  type Row = ReturnType<typeof blankRow>;
+  const rooms = new Map<string, Map<string, Row>>();
+  const row = (room: string, name: string): Row => {
     let r = rooms.get(room);
     if (!r) {
       r = new Map();
@@ -66,7 +64,7 @@ export function buildRoster(input: {
     }
     let x = r.get(name);
     if (!x) {
-      x = { name, online: false, seconds_since_seen: null, last_message_seconds: null, capabilities: '', sources: [] };
+      x = blankRow(name);
       r.set(name, x);
     }
     return x;
@@ -88,7 +86,7 @@ export function buildRoster(input: {
     x.sources.push('messages');
   }
   const order = { presence: 0, code: 1, messages: 2 } as const;
-  const out: Record<string, RosterRow[]> = {};
+  const out: Record<string, Row[]> = {};
   for (const room of [...rooms.keys()].sort()) {
     out[room] = [...(rooms.get(room)?.values() ?? [])]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

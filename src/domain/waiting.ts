@@ -1,11 +1,13 @@
 import { ANYONE, NONE, resolveExpects } from './expects.js';
-import { type StoredMessage, toRoomWire, type WireMessage } from './message.js';
+import type { StoredMessage } from './message.js';
 import { secondsBetween } from './time.js';
 
-/** One row of the operator inbox. */
-export interface WaitingRow extends WireMessage {
-  room: string;
-  waiting_seconds: number;
+/** One question of the operator inbox: the message, whom it waits on, and for how long. */
+export interface OpenQuestion {
+  message: StoredMessage;
+  /** expects_reply as resolved at read time (`anyone` narrowed to the only other member). */
+  resolved: string;
+  waitingSeconds: number;
 }
 
 /** What the waiting list is computed from; all of it plain data. */
@@ -30,9 +32,9 @@ export interface WaitingInput {
  * A question is answered when the party it addressed (for `anyone`: any
  * participant but the asker) posts in that room after it. A claim is not an answer.
  */
-export function openQuestions(input: WaitingInput): WaitingRow[] {
+export function openQuestions(input: WaitingInput): OpenQuestion[] {
   const operators = input.operators ?? ['operator'];
-  const out: WaitingRow[] = [];
+  const out: OpenQuestion[] = [];
   for (const q of input.questions) {
     if (input.closedRooms.has(q.room)) continue;
     if (operators.includes(q.from)) continue;
@@ -53,9 +55,12 @@ export function openQuestions(input: WaitingInput): WaitingRow[] {
       }
     }
     if (answered) continue;
-    out.push({ ...toRoomWire(q, target), waiting_seconds: secondsBetween(q.at, input.nowMs) });
+    out.push({ message: q, resolved: target, waitingSeconds: secondsBetween(q.at, input.nowMs) });
   }
-  out.sort((a, b) => b.waiting_seconds - a.waiting_seconds || cmp(a.room, b.room) || a.seq - b.seq);
+  out.sort(
+    (a, b) =>
+      b.waitingSeconds - a.waitingSeconds || cmp(a.message.room, b.message.room) || a.message.seq - b.message.seq,
+  );
   const limit = input.limit ?? 50;
   return limit > 0 ? out.slice(0, limit) : out;
 }

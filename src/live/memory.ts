@@ -1,8 +1,11 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
-import type { Live, LiveEvent, RateDecision, Waiter } from './live.js';
+import type { Limiter, RateDecision } from './limiter.js';
+import { agentKey, type Live } from './live.js';
+import type { Presence } from './presence.js';
 import { consumeOne } from './rate.js';
 import { WaiterRegistry } from './waiters.js';
+import type { LiveEvent, Waiter, Wakeups } from './wakeups.js';
 
 /** Options for the in-memory Live. */
 export interface MemoryLiveOptions {
@@ -10,20 +13,10 @@ export interface MemoryLiveOptions {
   rateWindowSeconds: number;
 }
 
-const key2 = (room: string, name: string) => `${room}\u0000${name}`;
-
-/** Live for a single process: plain maps, no I/O. */
-export class MemoryLive implements Live {
+/** Presence and dry spells in plain maps. */
+export class MemoryPresence implements Presence {
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly dry = new Map<string, number>();
-  private readonly waiters = new WaiterRegistry();
-  private readonly limiter: RateLimiterMemory | null;
-  private changes = 0;
-
-  constructor(opts: MemoryLiveOptions) {
-    this.limiter =
-      opts.rateMax > 0 ? new RateLimiterMemory({ points: opts.rateMax, duration: opts.rateWindowSeconds }) : null;
-  }
 
   async touch(room: string, name: string, nowMs: number): Promise<boolean> {
     let r = this.seen.get(room);
@@ -36,7 +29,7 @@ export class MemoryLive implements Live {
     return first;
   }
 
-  async presence(room?: string): Promise<PresenceEntry[]> {
+  async list(room?: string): Promise<PresenceEntry[]> {
     const out: PresenceEntry[] = [];
     const rooms = room === undefined ? [...this.seen.keys()] : [room];
     for (const rm of rooms) {
@@ -45,16 +38,8 @@ export class MemoryLive implements Live {
     return out;
   }
 
-  consume(key: string): Promise<RateDecision> {
-    return consumeOne(this.limiter, key);
-  }
-
-  async refund(key: string): Promise<void> {
-    await this.limiter?.reward(key);
-  }
-
   async dryStart(room: string, name: string, nowMs: number): Promise<number> {
-    const k = key2(room, name);
+    const k = agentKey(room, name);
     const started = this.dry.get(k);
     if (started !== undefined) return started;
     this.dry.set(k, nowMs);
@@ -62,8 +47,32 @@ export class MemoryLive implements Live {
   }
 
   async dryEnd(room: string, name: string): Promise<void> {
-    this.dry.delete(key2(room, name));
+    this.dry.delete(agentKey(room, name));
   }
+}
+
+/** The posting limit in this process (rate-limiter-flexible's memory backend); 0 posts = no limit. */
+export class MemoryLimiter implements Limiter {
+  private readonly limiter: RateLimiterMemory | null;
+
+  constructor(opts: MemoryLiveOptions) {
+    this.limiter =
+      opts.rateMax > 0 ? new RateLimiterMemory({ points: opts.rateMax, duration: opts.rateWindowSeconds }) : null;
+  }
+
+  consume(room: string, name: string): Promise<RateDecision> {
+    return consumeOne(this.limiter, agentKey(room, name));
+  }
+
+  async refund(room: string, name: string): Promise<void> {
+    await this.limiter?.reward(agentKey(room, name));
+  }
+}
+
+/** Wake-ups within one process: an event goes straight to the waiters parked here. */
+export class MemoryWakeups implements Wakeups {
+  private readonly waiters = new WaiterRegistry();
+  private changes = 0;
 
   register(room: string, name: string | null): Waiter {
     return this.waiters.register(room, name);
@@ -85,12 +94,16 @@ export class MemoryLive implements Live {
   shutdown(): void {
     this.waiters.shutdown();
   }
+}
 
-  async ping(): Promise<boolean> {
-    return true;
-  }
-
-  async close(): Promise<void> {
-    this.shutdown();
-  }
+/** Live for a single process: plain maps, no I/O. */
+export function memoryLive(opts: MemoryLiveOptions): Live {
+  const wakeups = new MemoryWakeups();
+  return {
+    presence: new MemoryPresence(),
+    limiter: new MemoryLimiter(opts),
+    wakeups,
+    ping: async () => true,
+    close: async () => wakeups.shutdown(),
+  };
 }

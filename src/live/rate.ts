@@ -1,5 +1,5 @@
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateDecision } from './live.js';
+import type { RateDecision } from './limiter.js';
 
 /**
  * Counts one post against `key`. A refusal gives its point straight back, so only

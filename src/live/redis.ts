@@ -1,14 +1,18 @@
 import type { Redis as RedisClient } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { Unavailable } from '../domain/errors.js';
 import type { PresenceEntry } from '../domain/roster.js';
-import { errors } from '../errors.js';
-import type { Live, LiveEvent, RateDecision, Waiter } from './live.js';
+import type { Limiter, RateDecision } from './limiter.js';
+import { agentKey, type Live } from './live.js';
+import type { Presence } from './presence.js';
 import { consumeOne } from './rate.js';
 import { WaiterRegistry } from './waiters.js';
+import type { LiveEvent, Waiter, Wakeups } from './wakeups.js';
 
 /** Options for the cross-node Live. */
 export interface RedisLiveOptions {
   url: string;
+  /** Prefix of every key and channel (ARGYBARGY_REDIS_PREFIX). */
   prefix: string;
   rateMax: number;
   rateWindowSeconds: number;
@@ -17,65 +21,121 @@ export interface RedisLiveOptions {
 /** Presence of a room is forgotten a day after anyone in it was last seen. */
 const PRESENCE_TTL_SECONDS = 86_400;
 
-function down(): never {
-  throw errors.unavailable('Live state (Redis) is unreachable right now. Try again in a moment.');
-}
+/** The commands connection of one node, shared by its presence, limiter and wake-ups. */
+class Commands {
+  constructor(
+    readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
 
-/** Opens the cross-node Live: two connections (commands, and a subscriber for wake-ups). The driver loads only here. */
-export async function openRedisLive(opts: RedisLiveOptions): Promise<RedisLive> {
-  const { Redis } = await import('ioredis');
-  const connect = () =>
-    new Redis(opts.url, {
-      // Fail fast while disconnected (a 503), reconnect in the background with backoff.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (n) => Math.min(2000, 50 * 2 ** n),
-      lazyConnect: true,
-    });
-  const cmd = connect();
-  const sub = connect();
-  cmd.on('error', () => undefined);
-  sub.on('error', () => undefined);
-  try {
-    await Promise.all([cmd.connect(), sub.connect()]);
-  } catch (e) {
-    cmd.disconnect();
-    sub.disconnect();
-    throw new Error(`Redis at ${new URL(opts.url).host} (ARGYBARGY_REDIS_URL) is unreachable: ${(e as Error).message}`);
+  key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
   }
-  const limiter =
-    opts.rateMax > 0
-      ? new RateLimiterRedis({
-          storeClient: cmd,
-          keyPrefix: `${opts.prefix}rate`,
-          points: opts.rateMax,
-          duration: opts.rateWindowSeconds,
-        })
-      : null;
-  const live = new RedisLive(cmd, sub, opts.prefix, limiter);
-  await live.subscribe();
-  return live;
+
+  /** Runs a command; while disconnected it fails fast with Unavailable (the offline queue is off). */
+  async run<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (this.redis.status !== 'ready') {
+        throw new Unavailable('live', 'Live state (Redis) is unreachable right now. Try again in a moment.');
+      }
+      throw e;
+    }
+  }
 }
 
-/**
- * Live shared by every node through Redis: presence and dry spells in hashes, rate
- * limits in the limiter's Redis backend, and every event published on one channel
- * that each node relays to the polls parked on it. After a lost connection comes
- * back, every parked poll re-reads, so nothing published meanwhile is missed.
- */
-export class RedisLive implements Live {
-  private readonly waiters = new WaiterRegistry();
-  private readonly channel: string;
+/** Presence and dry spells in Redis hashes, seen by every node. */
+export class RedisPresence implements Presence {
   /** When this node last wrote each agent's presence; busy agents are written at most once a second. */
   private readonly touched = new Map<string, number>();
 
+  constructor(private readonly c: Commands) {}
+
+  async touch(room: string, name: string, nowMs: number): Promise<boolean> {
+    const local = agentKey(room, name);
+    const last = this.touched.get(local);
+    // Seen here within the last second: presence is fresh enough and this is no first sight.
+    if (last !== undefined && nowMs - last >= 0 && nowMs - last < 1000) return false;
+    this.touched.set(local, nowMs);
+    const k = this.c.key('presence', room);
+    const res = await this.c.run(
+      this.c.redis
+        .multi()
+        .hset(k, name, String(nowMs))
+        .expire(k, PRESENCE_TTL_SECONDS)
+        .sadd(this.c.key('presence-rooms'), room)
+        .exec(),
+    );
+    return Number(res?.[0]?.[1] ?? 0) === 1;
+  }
+
+  async list(room?: string): Promise<PresenceEntry[]> {
+    const rooms = room === undefined ? await this.c.run(this.c.redis.smembers(this.c.key('presence-rooms'))) : [room];
+    const out: PresenceEntry[] = [];
+    for (const rm of rooms) {
+      const h = await this.c.run(this.c.redis.hgetall(this.c.key('presence', rm)));
+      for (const [name, ts] of Object.entries(h)) out.push({ room: rm, name, lastSeen: Number(ts) });
+    }
+    return out;
+  }
+
+  async dryStart(room: string, name: string, nowMs: number): Promise<number> {
+    const field = agentKey(room, name);
+    const res = await this.c.run(
+      this.c.redis.multi().hsetnx(this.c.key('dry'), field, String(nowMs)).hget(this.c.key('dry'), field).exec(),
+    );
+    return Number(res?.[1]?.[1] ?? nowMs);
+  }
+
+  async dryEnd(room: string, name: string): Promise<void> {
+    await this.c.run(this.c.redis.hdel(this.c.key('dry'), agentKey(room, name)));
+  }
+}
+
+/** The posting limit counted in Redis (rate-limiter-flexible's Redis backend), shared by every node. */
+export class RedisLimiter implements Limiter {
+  private readonly limiter: RateLimiterRedis | null;
+
   constructor(
-    private readonly cmd: RedisClient,
-    private readonly sub: RedisClient,
-    private readonly prefix: string,
-    private readonly limiter: RateLimiterRedis | null,
+    private readonly c: Commands,
+    opts: RedisLiveOptions,
   ) {
-    this.channel = `${prefix}events`;
+    this.limiter =
+      opts.rateMax > 0
+        ? new RateLimiterRedis({
+            storeClient: c.redis,
+            keyPrefix: c.key('rate'),
+            points: opts.rateMax,
+            duration: opts.rateWindowSeconds,
+          })
+        : null;
+  }
+
+  consume(room: string, name: string): Promise<RateDecision> {
+    return this.c.run(consumeOne(this.limiter, agentKey(room, name)));
+  }
+
+  async refund(room: string, name: string): Promise<void> {
+    if (this.limiter) await this.c.run(this.limiter.reward(agentKey(room, name)));
+  }
+}
+
+/**
+ * Wake-ups across nodes: every event is published on one channel, and each node
+ * relays what arrives to the readers parked on it. After a lost subscriber
+ * connection comes back, every parked reader re-reads, so nothing published
+ * meanwhile is missed.
+ */
+export class RedisWakeups implements Wakeups {
+  private readonly waiters = new WaiterRegistry();
+  private readonly channel: string;
+
+  constructor(
+    private readonly c: Commands,
+    private readonly sub: RedisClient,
+  ) {
+    this.channel = c.key('events');
   }
 
   /** Starts relaying events from the channel to this node's waiters. */
@@ -100,77 +160,18 @@ export class RedisLive implements Live {
     await this.sub.subscribe(this.channel);
   }
 
-  private key(...parts: string[]): string {
-    return this.prefix + parts.join(':');
-  }
-
-  private async run<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await p;
-    } catch (e) {
-      if (this.cmd.status !== 'ready') down();
-      throw e;
-    }
-  }
-
-  async touch(room: string, name: string, nowMs: number): Promise<boolean> {
-    const local = `${room}\u0000${name}`;
-    const last = this.touched.get(local);
-    // Seen here within the last second: presence is fresh enough and this is no first sight.
-    if (last !== undefined && nowMs - last >= 0 && nowMs - last < 1000) return false;
-    this.touched.set(local, nowMs);
-    const k = this.key('presence', room);
-    const res = await this.run(
-      this.cmd
-        .multi()
-        .hset(k, name, String(nowMs))
-        .expire(k, PRESENCE_TTL_SECONDS)
-        .sadd(this.key('presence-rooms'), room)
-        .exec(),
-    );
-    return Number(res?.[0]?.[1] ?? 0) === 1;
-  }
-
-  async presence(room?: string): Promise<PresenceEntry[]> {
-    const rooms = room === undefined ? await this.run(this.cmd.smembers(this.key('presence-rooms'))) : [room];
-    const out: PresenceEntry[] = [];
-    for (const rm of rooms) {
-      const h = await this.run(this.cmd.hgetall(this.key('presence', rm)));
-      for (const [name, ts] of Object.entries(h)) out.push({ room: rm, name, lastSeen: Number(ts) });
-    }
-    return out;
-  }
-
-  consume(key: string): Promise<RateDecision> {
-    return this.run(consumeOne(this.limiter, key));
-  }
-
-  async refund(key: string): Promise<void> {
-    await this.run(this.limiter ? this.limiter.reward(key) : Promise.resolve(null));
-  }
-
-  async dryStart(room: string, name: string, nowMs: number): Promise<number> {
-    const field = `${room}\u0000${name}`;
-    const res = await this.run(
-      this.cmd.multi().hsetnx(this.key('dry'), field, String(nowMs)).hget(this.key('dry'), field).exec(),
-    );
-    return Number(res?.[1]?.[1] ?? nowMs);
-  }
-
-  async dryEnd(room: string, name: string): Promise<void> {
-    await this.run(this.cmd.hdel(this.key('dry'), `${room}\u0000${name}`));
-  }
-
   register(room: string, name: string | null): Waiter {
     return this.waiters.register(room, name);
   }
 
   async publish(event: LiveEvent): Promise<void> {
-    await this.run(this.cmd.multi().incr(this.key('version')).publish(this.channel, JSON.stringify(event)).exec());
+    await this.c.run(
+      this.c.redis.multi().incr(this.c.key('version')).publish(this.channel, JSON.stringify(event)).exec(),
+    );
   }
 
   async version(): Promise<number> {
-    return Number((await this.run(this.cmd.get(this.key('version')))) ?? 0);
+    return Number((await this.c.run(this.c.redis.get(this.c.key('version')))) ?? 0);
   }
 
   parkedCount(): number {
@@ -180,19 +181,52 @@ export class RedisLive implements Live {
   shutdown(): void {
     this.waiters.shutdown();
   }
+}
 
-  /** True when Redis answers (for readiness checks). */
-  async ping(): Promise<boolean> {
-    try {
-      return (await this.cmd.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
+/**
+ * Opens the cross-node Live: two connections per node (commands, and a subscriber
+ * for wake-ups). The driver loads only here. Throws a readable Error when Redis
+ * cannot be reached at start.
+ */
+export async function openRedisLive(opts: RedisLiveOptions): Promise<Live> {
+  const { Redis } = await import('ioredis');
+  const connect = () =>
+    new Redis(opts.url, {
+      // Fail fast while disconnected (a 503), reconnect in the background with backoff.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (n) => Math.min(2000, 50 * 2 ** n),
+      lazyConnect: true,
+    });
+  const cmd = connect();
+  const sub = connect();
+  cmd.on('error', () => undefined);
+  sub.on('error', () => undefined);
+  try {
+    await Promise.all([cmd.connect(), sub.connect()]);
+  } catch (e) {
+    cmd.disconnect();
+    sub.disconnect();
+    throw new Error(`Redis at ${new URL(opts.url).host} (ARGYBARGY_REDIS_URL) is unreachable: ${(e as Error).message}`);
   }
-
-  async close(): Promise<void> {
-    this.shutdown();
-    this.sub.disconnect();
-    this.cmd.disconnect();
-  }
+  const c = new Commands(cmd, opts.prefix);
+  const wakeups = new RedisWakeups(c, sub);
+  await wakeups.subscribe();
+  return {
+    presence: new RedisPresence(c),
+    limiter: new RedisLimiter(c, opts),
+    wakeups,
+    async ping() {
+      try {
+        return (await cmd.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      wakeups.shutdown();
+      sub.disconnect();
+      cmd.disconnect();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { concerns, EVERYWHERE, type LiveEvent, type Waiter, type WaitOutcome } from './live.js';
+import { concerns, EVERYWHERE, type LiveEvent, type Waiter, type WaitOutcome } from './wakeups.js';
 
 /** One parked wait, settled by an event, its timer, its abort signal or shutdown. */
 class LocalWaiter implements Waiter {

@@ -1,4 +1,5 @@
 import type { QueryResultRow } from 'pg';
+import { deliveredTo } from '../domain/visibility.js';
 import { toPgMessage } from './postgres-rows.js';
 import { type MessageRow, MSG_COLS, type RoomRow, toRoom } from './rows.js';
 import type { ReadSnapshot } from './store.js';
@@ -74,7 +75,7 @@ export class SharedRoomReads {
     const rows = r.msgs.map(toPgMessage);
     const rec = toRoom(r);
     for (const b of batch) {
-      const mine = rows.filter((m) => m.seq > b.since && m.from !== b.reader && (m.to === 'all' || m.to === b.reader));
+      const mine = rows.filter((m) => m.seq > b.since && deliveredTo(m, b.reader));
       const truncated = mine.length > b.limit;
       if (truncated) mine.length = b.limit;
       b.resolve({ messages: mine, lastSeq: r.last_seq, room: rec, truncated });

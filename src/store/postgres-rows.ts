@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../domain/message.js';
+import { Unavailable } from '../domain/errors.js';
 import { messageMapper } from './rows.js';
 
 /** Rows as PostgreSQL returns them, their records, and what the database cannot hold. */
@@ -22,12 +22,17 @@ export const UNREACHABLE = new Set([
   '08006',
 ]);
 
-export function unreachable(e: unknown): boolean {
+function unreachable(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   if (err?.code && UNREACHABLE.has(err.code)) return true;
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     err?.message ?? '',
   );
+}
+
+/** What to throw for a failed query: Unavailable when the database cannot be reached, else the error itself. */
+export function queryFailure(e: unknown): unknown {
+  return unreachable(e) ? new Unavailable('store', 'The database is unreachable right now. Try again in a moment.') : e;
 }
 
 /** A message row as stored by PostgreSQL, its text decoded. */

@@ -1,8 +1,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { StoredMessage } from '../domain/message.js';
-import { errors } from '../errors.js';
 import { SharedRoomReads } from './postgres-reads.js';
-import { encodeText, toPgMessage, unreachable } from './postgres-rows.js';
+import { encodeText, queryFailure, toPgMessage } from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
 import { type CodeRow, type MessageRow, MSG_COLS, type RoomRow, toCode, toRoom } from './rows.js';
 import type {
@@ -63,7 +62,6 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
  * becomes a 503, and the pool reconnects when the database is back.
  */
 export class PostgresStore implements Store {
-  readonly kind = 'postgres' as const;
   private auditWrites = 0;
   private readonly reads = new SharedRoomReads((text, params) => this.q(text, params));
 
@@ -73,8 +71,7 @@ export class PostgresStore implements Store {
     try {
       return (await this.pool.query<T>(text, params)).rows;
     } catch (e) {
-      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
-      throw e;
+      throw queryFailure(e);
     }
   }
 
@@ -83,8 +80,7 @@ export class PostgresStore implements Store {
     try {
       client = await this.pool.connect();
     } catch (e) {
-      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
-      throw e;
+      throw queryFailure(e);
     }
     try {
       await client.query('BEGIN');
@@ -93,8 +89,7 @@ export class PostgresStore implements Store {
       return out;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
-      throw e;
+      throw queryFailure(e);
     } finally {
       client.release();
     }
@@ -260,8 +255,7 @@ export class PostgresStore implements Store {
         )
       ).rows;
     } catch (e) {
-      if (unreachable(e)) throw errors.unavailable('The database is unreachable right now. Try again in a moment.');
-      throw e;
+      throw queryFailure(e);
     }
     if (rows.length === 0) return null;
     return {

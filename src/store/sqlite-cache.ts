@@ -1,4 +1,5 @@
-import { type StoredMessage, visibleTo } from '../domain/message.js';
+import type { StoredMessage } from '../domain/message.js';
+import { deliveredTo, visibleTo } from '../domain/visibility.js';
 import type { CodeRecord, RoomRecord } from './store.js';
 
 /** The newest messages of one room: every message that still exists with seq > `from`. */
@@ -78,7 +79,7 @@ export class HotCache {
     while (i > 0 && msgs[i - 1].seq > since) i--;
     for (; i < msgs.length; i++) {
       const m = msgs[i];
-      if (m.from === reader || (m.to !== 'all' && m.to !== reader)) continue;
+      if (!deliveredTo(m, reader)) continue;
       if (out.length === limit) return { messages: out, truncated: true };
       out.push(m);
     }

@@ -40,7 +40,6 @@ function createPrivate(path: string): void {
 
 /** The embedded Store: one SQLite file in WAL mode, driven synchronously by better-sqlite3. */
 export class SqliteStore implements Store {
-  readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private auditWrites = 0;
   private readonly q: Statements;

@@ -1,9 +1,11 @@
 import type { StoredMessage } from '../domain/message.js';
 
 /**
- * The Store: everything durable — codes, rooms, messages, membership, audit.
+ * The Store: everything durable — codes, rooms, messages, membership, per-agent
+ * state, settings and audit. The only module that touches SQL.
  *
- * Contract every backend keeps (the shared suite in test/store.contract.ts checks it):
+ * Contract every backend keeps (the shared suite in test/store/contract.ts runs it
+ * against SQLite and PostgreSQL):
  * - `seq` is per room, starts at 1, rises by exactly 1 per accepted message and is
  *   never reused: not after retention deletes old rows, not after a restart. The
  *   room row carries the counter, so the counter outlives the messages.
@@ -14,20 +16,22 @@ import type { StoredMessage } from '../domain/message.js';
  * - `readSince` returns messages and the room's last seq from one snapshot, so a
  *   cursor built from it never skips a message posted concurrently.
  * - "since" is exclusive: `readSince(room, r, S)` returns seq > S.
- * - Visibility: a reader sees broadcasts and DMs to or from itself; never its own
- *   messages from `readSince` (it sent them), but yes from `history`.
+ * - Visibility is `domain/visibility.ts`: a reader sees broadcasts and DMs to or
+ *   from itself; `readSince` leaves out its own messages (it sent them), `history`
+ *   keeps them.
  * - `claim` is first-writer-wins on `claimed_by IS NULL`, atomic across callers.
- * - Times are epoch milliseconds; the HTTP layer formats them.
+ * - Times are epoch milliseconds; the services format them.
+ * - A backend that cannot reach its database throws `Unavailable` (domain/errors.ts).
  */
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
-
   // ---- codes
   /** Stores a code unless `maxCodes` (> 0) codes already exist; null when refused. Atomic. */
   createCode(c: NewCode, maxCodes: number): Promise<CodeRecord | null>;
-  /** The live code with this hash, or null (unknown or revoked). Expiry is the caller's rule. */
+  /** The code with this hash, or null (unknown or revoked). Expired codes are returned: expiry is the caller's rule. */
   findCodeByHash(hash: string): Promise<CodeRecord | null>;
+  /** Every stored code (expired ones included), oldest first. */
   listCodes(): Promise<CodeRecord[]>;
+  /** How many codes are stored (expired ones included). */
   countCodes(): Promise<number>;
   /** Deletes every code whose name is `target` or whose hash is `targetHash`; returns the removed rows. */
   revokeCodes(target: string, targetHash: string): Promise<CodeRecord[]>;
@@ -37,18 +41,23 @@ export interface Store {
   // ---- rooms
   /** Creates the room if it does not exist; true when it was created. */
   ensureRoom(room: string, nowMs: number): Promise<boolean>;
+  /** The room's row, or null for a room nobody created, invited to or posted in. */
   getRoom(room: string): Promise<RoomRecord | null>;
+  /** Every room, most recently active first. */
   listRooms(): Promise<RoomRecord[]>;
   /** Closes or reopens (creating the room if needed); reopening clears closed_at/closed_by. */
   setRoomStatus(room: string, closed: boolean, by: string, nowMs: number): Promise<RoomRecord>;
 
   // ---- messages
+  /** Appends a message under the rules of AppendInput, atomically; says why when refused. */
   append(input: AppendInput): Promise<AppendResult>;
+  /** Up to `limit` messages delivered to `reader` with seq > `since`, oldest first, and the room's last seq, from one snapshot. */
   readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot>;
   /** The newest `limit` messages `reader` may see in `room`, oldest first. */
   history(room: string, reader: string, limit: number): Promise<StoredMessage[]>;
   /** The newest `limit` messages of one room or of all rooms, oldest first (operator view: DMs included). */
   recent(limit: number, room?: string): Promise<StoredMessage[]>;
+  /** Claims message `seq` for `reader` if it may see it: the first claimer wins, later ones learn who did. */
   claim(room: string, seq: number, reader: string): Promise<ClaimResult>;
   /** Every stored message asking for a reply, in open rooms, oldest first. */
   openRoomQuestions(): Promise<StoredMessage[]>;
@@ -56,30 +65,38 @@ export interface Store {
   members(room: string, nowMs: number): Promise<Set<string>>;
   /** Everyone who has posted, per room, with their last seq and time. */
   senders(): Promise<SenderRecord[]>;
+  /** How many messages are stored, across all rooms. */
   countMessages(): Promise<number>;
 
   // ---- per-agent state
   /** Where the agent's server-side cursor stands (0 when it has none). */
   getCursor(room: string, name: string): Promise<number>;
+  /** Moves the agent's server-side cursor to `seq` (any value; the caller keeps it monotonic). */
   setCursor(room: string, name: string, seq: number): Promise<void>;
   /** Registers (or replaces) the agent's webhook. */
   putWebhook(w: WebhookRecord): Promise<void>;
   /** Removes the agent's webhook; true when there was one. */
   deleteWebhook(room: string, name: string): Promise<boolean>;
+  /** The webhooks registered by agents of `room`. */
   webhooksIn(room: string): Promise<WebhookRecord[]>;
 
   // ---- settings
+  /** The value stored under `key`, or null. */
   getSetting(key: string): Promise<string | null>;
   /** Stores `value` unless the key has one; returns what the key holds afterwards. */
   initSetting(key: string, value: string): Promise<string>;
+  /** Stores `value` under `key`, replacing any value. */
   setSetting(key: string, value: string): Promise<void>;
 
   // ---- audit
+  /** Appends an audit event; the log keeps the newest events only. */
   audit(e: AuditInput): Promise<void>;
+  /** The newest `limit` audit events, oldest first. */
   recentAudit(limit: number): Promise<AuditRecord[]>;
 
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
+  /** Finishes pending writes and closes the database. */
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pollBudget } from '../../src/domain/budget.js';
+import { idleTripsAt, pollBudget } from '../../src/domain/budget.js';
 
 describe('pollBudget', () => {
   it('counts down and then says leave', () => {
@@ -41,5 +41,21 @@ describe('pollBudget', () => {
       'should_exit',
       'waited_seconds',
     ]);
+  });
+});
+
+describe('idleTripsAt', () => {
+  it('is the earlier clock plus the bound, just past it', () => {
+    assert.equal(idleTripsAt(10_000, 4_000, 60), 64_001);
+    assert.equal(idleTripsAt(10_000, 40_000, 60), 70_001);
+    assert.equal(idleTripsAt(10_000, null, 60), 70_001);
+  });
+  it('never trips with the bound off', () => {
+    assert.equal(idleTripsAt(10_000, 4_000, 0), Number.POSITIVE_INFINITY);
+  });
+  it('agrees with pollBudget: idle at the moment it names, not a millisecond before', () => {
+    const at = idleTripsAt(0, null, 30);
+    assert.equal(pollBudget((at - 1) / 1000 - 0.06, null, 30, false).should_exit, false);
+    assert.equal(pollBudget(at / 1000, null, 30, false).reason, 'idle_timeout');
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExpiresError, parseExpires } from '../../src/domain/expires.js';
+import { InvalidInput } from '../../src/domain/errors.js';
+import { parseExpires } from '../../src/domain/expires.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const minutes = (s: string | number) => ((parseExpires(s, NOW) as number) - NOW) / 60_000;
@@ -28,6 +29,6 @@ describe('parseExpires', () => {
     it(`reads ${JSON.stringify(blank)} as no expiry`, () => assert.equal(parseExpires(blank, NOW), null));
   }
   for (const bad of ['bogus', '10x', '-5m', '1y', '0m', 'm', '1e3h', '99999mo']) {
-    it(`refuses ${bad}`, () => assert.throws(() => parseExpires(bad, NOW), ExpiresError));
+    it(`refuses ${bad}`, () => assert.throws(() => parseExpires(bad, NOW), InvalidInput));
   }
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InvalidInput } from '../../src/domain/errors.js';
 import { checkAgentName, checkName, checkText } from '../../src/domain/names.js';
 import { codePoints, findIllFormed, isWellFormed } from '../../src/domain/text.js';
-import { ApiError } from '../../src/errors.js';
 
 describe('text rules', () => {
   it('counts code points, not UTF-16 units', () => {
@@ -21,9 +21,9 @@ describe('text rules', () => {
   });
   it('accepts text up to the limit counted in code points', () => {
     assert.equal(checkText('🤖'.repeat(5), 5), '🤖'.repeat(5));
-    assert.throws(() => checkText('🤖'.repeat(6), 5), ApiError);
-    assert.throws(() => checkText('', 5), ApiError);
-    assert.throws(() => checkText('a\ud800', 5), ApiError);
+    assert.throws(() => checkText('🤖'.repeat(6), 5), InvalidInput);
+    assert.throws(() => checkText('', 5), InvalidInput);
+    assert.throws(() => checkText('a\ud800', 5), InvalidInput);
   });
   it('keeps text exactly, spaces and markup included', () => {
     const s = '  <img src=x onerror=alert(1)>\n\t';
@@ -32,9 +32,9 @@ describe('text rules', () => {
   it('checks names', () => {
     assert.equal(checkName('to', ' bob '), 'bob');
     assert.equal(checkName('room', 'x'.repeat(64)), 'x'.repeat(64));
-    assert.throws(() => checkName('room', 'x'.repeat(65)), ApiError);
-    assert.throws(() => checkName('name', '  '), ApiError);
-    assert.throws(() => checkName('name', 'a\nb'), ApiError);
+    assert.throws(() => checkName('room', 'x'.repeat(65)), InvalidInput);
+    assert.throws(() => checkName('name', '  '), InvalidInput);
+    assert.throws(() => checkName('name', 'a\nb'), InvalidInput);
     assert.throws(() => checkAgentName('name', 'All'), /reserved/);
     assert.equal(checkAgentName('name', '🤖bot'), '🤖bot');
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredMessage } from '../../src/domain/message.js';
+import { isoSeconds } from '../../src/domain/time.js';
 import { openQuestions } from '../../src/domain/waiting.js';
 
 const NOW = Date.UTC(2026, 6, 30, 12);
@@ -39,7 +40,14 @@ function ask(
     closedRooms: new Set(o.closed ?? []),
     nowMs: NOW,
     limit: o.limit,
-  });
+  }).map((r) => ({
+    seq: r.message.seq,
+    room: r.message.room,
+    ts: isoSeconds(r.message.at),
+    claimed_by: r.message.claimed_by,
+    expects_reply_resolved: r.resolved,
+    waiting_seconds: r.waitingSeconds,
+  }));
 }
 
 describe('openQuestions', () => {

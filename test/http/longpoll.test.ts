@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { POLL_PAGE } from '../../src/bridge.js';
+import { PAGE as POLL_PAGE } from '../../src/services/delivery.js';
 import { poll, post, sleep, startBridge } from '../helpers.js';
 
 describe('long-poll', () => {
@@ -53,7 +53,7 @@ describe('long-poll', () => {
     await post(b, a, 'for d only', { to: 'd' });
     await post(b, c, 'my own broadcast'.replace('my own', 'c says'));
     await sleep(150);
-    assert.equal(b.running.ctx.live.parkedCount(), 1, 'still parked');
+    assert.equal(b.running.ctx.live.wakeups.parkedCount(), 1, 'still parked');
     await post(b, a, 'for c', { to: 'c' });
     const answer = (await parked).body;
     assert.deepEqual(
@@ -143,12 +143,12 @@ describe('long-poll', () => {
     const ac = new AbortController();
     const parked = poll(b, a, 0, 25, ac.signal).catch((e) => e);
     await sleep(100);
-    assert.equal(b.running.ctx.live.parkedCount(), 1);
+    assert.equal(b.running.ctx.live.wakeups.parkedCount(), 1);
     ac.abort();
     await parked;
     const t0 = Date.now();
-    while (b.running.ctx.live.parkedCount() > 0 && Date.now() - t0 < 2000) await sleep(10);
-    assert.equal(b.running.ctx.live.parkedCount(), 0);
+    while (b.running.ctx.live.wakeups.parkedCount() > 0 && Date.now() - t0 < 2000) await sleep(10);
+    assert.equal(b.running.ctx.live.wakeups.parkedCount(), 0);
     assert.equal((await b.call('GET', '/health')).status, 200);
   });
 

@@ -139,12 +139,11 @@ describe('GET /messages/stream', () => {
   it('keeps a quiet stream alive with comments', async (t) => {
     const b = await startBridge(t);
     const me = await b.invite('me', 'quiet');
-    const { streamMessages } = await import('../../src/stream.js');
+    const { streamEvents } = await import('../../src/transports/sse.js');
     const chunks: string[] = [];
     const ac = new AbortController();
-    const done = streamMessages(
-      b.running.ctx,
-      b.running.bridge,
+    const done = streamEvents(
+      b.running.delivery,
       { name: 'me', room: 'quiet', capabilities: '' },
       0,
       { signal: ac.signal, write: async (c) => void chunks.push(c), end: () => undefined },

@@ -22,54 +22,54 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
     it(
       'reports first sight once per room and name, and lists presence',
       withLive(async (l) => {
-        assert.equal(await l.touch('r', 'alice', 1000), true);
-        assert.equal(await l.touch('r', 'alice', 2000), false);
-        assert.equal(await l.touch('q', 'alice', 3000), true);
-        assert.deepEqual(await l.presence('r'), [{ room: 'r', name: 'alice', lastSeen: 2000 }]);
-        assert.equal((await l.presence()).length, 2);
+        assert.equal(await l.presence.touch('r', 'alice', 1000), true);
+        assert.equal(await l.presence.touch('r', 'alice', 2000), false);
+        assert.equal(await l.presence.touch('q', 'alice', 3000), true);
+        assert.deepEqual(await l.presence.list('r'), [{ room: 'r', name: 'alice', lastSeen: 2000 }]);
+        assert.equal((await l.presence.list()).length, 2);
       }),
     );
 
     it(
       'limits posts per key, refuses with a retry time, and refunds',
       withLive(async (l) => {
-        for (let i = 0; i < 3; i++) assert.deepEqual(await l.consume('k'), { ok: true });
-        const refused = await l.consume('k');
+        for (let i = 0; i < 3; i++) assert.deepEqual(await l.limiter.consume('r', 'k'), { ok: true });
+        const refused = await l.limiter.consume('r', 'k');
         assert.equal(refused.ok, false);
         assert.ok(!refused.ok && refused.retryAfterMs > 50_000 && refused.retryAfterMs <= 60_000);
-        assert.deepEqual(await l.consume('other'), { ok: true });
-        await l.refund('k');
-        assert.deepEqual(await l.consume('k'), { ok: true });
-        assert.equal((await l.consume('k')).ok, false);
+        assert.deepEqual(await l.limiter.consume('r', 'other'), { ok: true });
+        await l.limiter.refund('r', 'k');
+        assert.deepEqual(await l.limiter.consume('r', 'k'), { ok: true });
+        assert.equal((await l.limiter.consume('r', 'k')).ok, false);
       }),
     );
 
     it(
       'keeps a dry stretch until it ends',
       withLive(async (l) => {
-        assert.equal(await l.dryStart('r', 'a', 100), 100);
-        assert.equal(await l.dryStart('r', 'a', 500), 100);
-        await l.dryEnd('r', 'a');
-        assert.equal(await l.dryStart('r', 'a', 900), 900);
+        assert.equal(await l.presence.dryStart('r', 'a', 100), 100);
+        assert.equal(await l.presence.dryStart('r', 'a', 500), 100);
+        await l.presence.dryEnd('r', 'a');
+        assert.equal(await l.presence.dryStart('r', 'a', 900), 900);
       }),
     );
 
     it(
       'wakes the waiters an event concerns, latching early ones, and moves the version',
       withLive(async (l) => {
-        const v0 = await l.version();
-        const bob = l.register('r', 'bob');
-        const carol = l.register('r', 'carol');
-        const everywhere = l.register('*', null);
-        await l.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'bob' });
+        const v0 = await l.wakeups.version();
+        const bob = l.wakeups.register('r', 'bob');
+        const carol = l.wakeups.register('r', 'carol');
+        const everywhere = l.wakeups.register('*', null);
+        await l.wakeups.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'bob' });
         assert.equal(await bob.wait(3000), 'event');
         assert.equal(await everywhere.wait(3000), 'event');
         assert.equal(await carol.wait(200), 'timeout', 'a DM to bob does not wake carol');
-        assert.notEqual(await l.version(), v0);
-        await l.publish({ kind: 'room', room: 'r' });
+        assert.notEqual(await l.wakeups.version(), v0);
+        await l.wakeups.publish({ kind: 'room', room: 'r' });
         assert.equal(await carol.wait(3000), 'event');
         for (const w of [bob, carol, everywhere]) w.cancel();
-        assert.equal(l.parkedCount(), 0);
+        assert.equal(l.wakeups.parkedCount(), 0);
       }),
     );
 
@@ -77,16 +77,16 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
       'delivers events published on one node to waiters on another',
       withLive(async (l, second) => {
         const other = await second();
-        const w = other.register('r', 'bob');
+        const w = other.wakeups.register('r', 'bob');
         const t0 = Date.now();
         await new Promise((r) => setTimeout(r, 50));
-        await l.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'all' });
+        await l.wakeups.publish({ kind: 'message', room: 'r', seq: 1, from: 'alice', to: 'all' });
         assert.equal(await w.wait(3000), 'event');
         assert.ok(Date.now() - t0 < 1500);
         w.cancel();
-        assert.equal(await other.touch('r', 'zed', 5), true);
+        assert.equal(await other.presence.touch('r', 'zed', 5), true);
         assert.ok(
-          (await l.presence('r')).some((p) => p.name === 'zed'),
+          (await l.presence.list('r')).some((p) => p.name === 'zed'),
           'presence is shared',
         );
       }),
@@ -95,9 +95,9 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
     it(
       'releases waiters on shutdown',
       withLive(async (l) => {
-        const w = l.register('r', 'a');
+        const w = l.wakeups.register('r', 'a');
         const p = w.wait(5000);
-        l.shutdown();
+        l.wakeups.shutdown();
         assert.equal(await p, 'shutdown');
         assert.equal(await l.ping(), true);
       }),

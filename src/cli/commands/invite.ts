@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { ApiError } from '../../errors.js';
 import { mcpLines } from '../connect.js';
-import { CliError, type CommandHost } from '../io.js';
+import { type CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
 
 interface InviteFlags {
@@ -28,36 +27,31 @@ export function register(program: Command, { io }: CommandHost): void {
     )
     .action(async (flags: InviteFlags) => {
       const config = configFrom(io.env);
-      try {
-        const res = await withLocalOperator(config, (op) =>
-          op.invite(
-            { name: flags.name, room: flags.room, expires: flags.expires, capabilities: flags.capabilities },
-            localBaseUrl(config),
-          ),
-        );
-        if (flags.json) {
-          io.stdout(`${JSON.stringify(res, null, 2)}\n`);
-          return;
-        }
-        io.stdout(
-          [
-            `Code for ${res.name} in room ${res.room}${res.expires ? ` (expires ${res.expires})` : ''}:`,
-            '',
-            `  ${res.code}`,
-            '',
-            config.hashCodes ? 'Codes are hashed at rest: this is the only time the code is shown.\n' : '',
-            'Paste this into the agent:',
-            '',
-            res.instruction,
-            '',
-            'Or connect an MCP-speaking agent:',
-            ...mcpLines(res.url, res.code).map((l) => `  ${l}`),
-            '',
-          ].join('\n'),
-        );
-      } catch (e) {
-        if (e instanceof ApiError) throw new CliError(`argybargy: ${e.detail}`, e.status === 400 ? 2 : 1);
-        throw e;
+      const res = await withLocalOperator(config, (op) =>
+        op.invite(
+          { name: flags.name, room: flags.room, expires: flags.expires, capabilities: flags.capabilities },
+          localBaseUrl(config),
+        ),
+      );
+      if (flags.json) {
+        io.stdout(`${JSON.stringify(res, null, 2)}\n`);
+        return;
       }
+      io.stdout(
+        [
+          `Code for ${res.name} in room ${res.room}${res.expires ? ` (expires ${res.expires})` : ''}:`,
+          '',
+          `  ${res.code}`,
+          '',
+          config.hashCodes ? 'Codes are hashed at rest: this is the only time the code is shown.\n' : '',
+          'Paste this into the agent:',
+          '',
+          res.instruction,
+          '',
+          'Or connect an MCP-speaking agent:',
+          ...mcpLines(res.url, res.code).map((l) => `  ${l}`),
+          '',
+        ].join('\n'),
+      );
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RoomChanged } from '../../wire/operator.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -19,12 +20,9 @@ export function register(program: Command, { io }: CommandHost): void {
       .addHelpText('after', `\nExample:\n  argybargy ${action} build\n`)
       .action(async (room: string, flags: { by: string; url?: string }) => {
         const target = adminTarget(io, configFrom(io.env), flags.url);
-        const res = await adminCall<{ room: { status: string; closed_by: string | null } }>(
-          target,
-          'POST',
-          `/admin/rooms/${encodeURIComponent(room)}/${action}`,
-          { by: flags.by },
-        );
+        const res = await adminCall<RoomChanged>(target, 'POST', `/admin/rooms/${encodeURIComponent(room)}/${action}`, {
+          by: flags.by,
+        });
         io.stdout(
           res.room.status === 'closed'
             ? `Room ${room} is closed (by ${res.room.closed_by}); parked agents were told to leave.\n`

@@ -1,26 +1,8 @@
 import type { Command } from 'commander';
+import type { Message, PollAnswer } from '../../wire/messages.js';
 import { styles } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import { CliError, type CliIO, type CommandHost } from '../io.js';
-
-interface Msg {
-  seq: number;
-  ts: string;
-  from: string;
-  to: string;
-  text: string;
-  expects_reply: string;
-  expects_reply_resolved: string;
-  claimed_by: string | null;
-}
-
-interface Answer {
-  messages: Msg[];
-  cursor: number;
-  should_exit: boolean;
-  exit_reason: string | null;
-  room: { name: string; closed_by: string | null };
-}
 
 interface ListenFlags {
   since: string;
@@ -30,7 +12,7 @@ interface ListenFlags {
 }
 
 /** Prints one message for a person reading the terminal. */
-function show(io: CliIO, m: Msg): void {
+function show(io: CliIO, m: Message): void {
   const s = styles(io);
   const who = m.expects_reply_resolved !== 'none' ? s.yellow(` [expects ${m.expects_reply_resolved}]`) : '';
   const claimed = m.claimed_by ? s.dim(` (claimed by ${m.claimed_by})`) : '';
@@ -65,9 +47,15 @@ export function register(program: Command, { io, finish }: CommandHost): void {
       let failures = 0;
       try {
         for (;;) {
-          let a: Answer;
+          let a: PollAnswer;
           try {
-            a = await agentCall<Answer>(agent, 'GET', `/messages?since=${cursor}&wait=${wait}`, undefined, stop.signal);
+            a = await agentCall<PollAnswer>(
+              agent,
+              'GET',
+              `/messages?since=${cursor}&wait=${wait}`,
+              undefined,
+              stop.signal,
+            );
             failures = 0;
           } catch (e) {
             if (stop.signal.aborted) break;

@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
+import type { PeersAnswer } from '../../wire/messages.js';
 import { ago, printJson, styles, table } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
-
-interface Peers {
-  room: string;
-  peers: Array<{ name: string; online: boolean; seconds_since_seen: number; capabilities: string }>;
-}
 
 /** `argybargy peers`: who is present in the agent's room. */
 export function register(program: Command, { io }: CommandHost): void {
@@ -16,7 +12,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_CODE=... argybargy peers --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const res = await agentCall<Peers>(agentTarget(io), 'GET', '/peers');
+      const res = await agentCall<PeersAnswer>(agentTarget(io), 'GET', '/peers');
       if (flags.json) return printJson(io, res);
       const s = styles(io);
       io.stdout(`Room ${res.room}\n`);

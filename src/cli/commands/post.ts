@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PostAnswer } from '../../wire/messages.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -26,18 +27,13 @@ export function register(program: Command, { io }: CommandHost): void {
     .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
     .action(async (room: string, text: string, flags: PostFlags) => {
       const target = adminTarget(io, configFrom(io.env), flags.url);
-      const res = await adminCall<{ message: { seq: number; to: string; expects_reply: string } }>(
-        target,
-        'POST',
-        '/admin/say',
-        {
-          room,
-          text,
-          sender: flags.as,
-          to: flags.to,
-          expects_reply: flags.expects,
-        },
-      );
+      const res = await adminCall<PostAnswer>(target, 'POST', '/admin/say', {
+        room,
+        text,
+        sender: flags.as,
+        to: flags.to,
+        expects_reply: flags.expects,
+      });
       if (flags.json) {
         io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
         return;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RevokeAnswer } from '../../wire/operator.js';
 import { adminCall, adminTarget } from '../http.js';
 import { CliError, type CommandHost } from '../io.js';
 import { configFrom, withLocalOperator } from '../local.js';
@@ -19,7 +20,7 @@ export function register(program: Command, { io }: CommandHost): void {
       let revoked: number;
       try {
         revoked = (
-          await adminCall<{ revoked: number }>(adminTarget(io, config, flags.url), 'POST', '/admin/revoke', { target })
+          await adminCall<RevokeAnswer>(adminTarget(io, config, flags.url), 'POST', '/admin/revoke', { target })
         ).revoked;
       } catch (e) {
         if (flags.url || !(e instanceof CliError) || !/no bridge is answering/.test(e.message)) throw e;

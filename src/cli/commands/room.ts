@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { ApiError } from '../../errors.js';
 import { roomBrief } from '../brief.js';
 import { mcpLines } from '../connect.js';
 import { printJson } from '../format.js';
-import { CliError, type CommandHost } from '../io.js';
+import { type CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
 
 interface RoomFlags {
@@ -27,36 +26,31 @@ export function register(program: Command, { io }: CommandHost): void {
     .action(async (name: string, flags: RoomFlags) => {
       const config = configFrom(io.env);
       const url = localBaseUrl(config);
-      try {
-        const out = await withLocalOperator(config, async (op) => {
-          const { room } = await op.createRoom(name);
-          const worker = await op.invite({ name: flags.worker, room: room.name, expires: flags.expires }, url);
-          const operator = await op.invite({ name: flags.operator, room: room.name, expires: flags.expires }, url);
-          return { room: room.name, url, worker, operator };
-        });
-        if (flags.json) return printJson(io, out);
-        io.stdout(
-          [
-            `Room ${out.room} is ready at ${url}.`,
-            '',
-            `Operator code (${out.operator.name}): ${out.operator.code}`,
-            `  Listen in:  ARGYBARGY_URL=${url} ARGYBARGY_CODE=<operator code> argybargy listen`,
-            `  Or post as the operator: argybargy post ${out.room} "..."`,
-            '',
-            `Connect the worker (${out.worker.name}) as an MCP server:`,
-            ...mcpLines(url, out.worker.code).map((l) => `  ${l}`),
-            '',
-            `Or paste this brief into the worker agent (${out.worker.name}):`,
-            '',
-            '-----',
-            roomBrief({ url, room: out.room, name: out.worker.name, code: out.worker.code }),
-            '-----',
-            '',
-          ].join('\n'),
-        );
-      } catch (e) {
-        if (e instanceof ApiError) throw new CliError(`argybargy: ${e.detail}`, e.status === 400 ? 2 : 1);
-        throw e;
-      }
+      const out = await withLocalOperator(config, async (op) => {
+        const { room } = await op.createRoom(name);
+        const worker = await op.invite({ name: flags.worker, room: room.name, expires: flags.expires }, url);
+        const operator = await op.invite({ name: flags.operator, room: room.name, expires: flags.expires }, url);
+        return { room: room.name, url, worker, operator };
+      });
+      if (flags.json) return printJson(io, out);
+      io.stdout(
+        [
+          `Room ${out.room} is ready at ${url}.`,
+          '',
+          `Operator code (${out.operator.name}): ${out.operator.code}`,
+          `  Listen in:  ARGYBARGY_URL=${url} ARGYBARGY_CODE=<operator code> argybargy listen`,
+          `  Or post as the operator: argybargy post ${out.room} "..."`,
+          '',
+          `Connect the worker (${out.worker.name}) as an MCP server:`,
+          ...mcpLines(url, out.worker.code).map((l) => `  ${l}`),
+          '',
+          `Or paste this brief into the worker agent (${out.worker.name}):`,
+          '',
+          '-----',
+          roomBrief({ url, room: out.room, name: out.worker.name, code: out.worker.code }),
+          '-----',
+          '',
+        ].join('\n'),
+      );
     });
 }

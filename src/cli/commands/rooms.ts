@@ -1,27 +1,9 @@
 import type { Command } from 'commander';
+import type { StateAnswer } from '../../wire/operator.js';
 import { ago, oneLine, printJson, styles, table } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
-
-interface State {
-  rooms: Array<{
-    room: string;
-    messages: number;
-    last_seq: number;
-    seconds_since_last: number | null;
-    status: string;
-    closed_by: string | null;
-  }>;
-  waiting: Array<{
-    room: string;
-    from: string;
-    seq: number;
-    text: string;
-    expects_reply_resolved: string;
-    waiting_seconds: number;
-  }>;
-}
 
 /** `argybargy rooms`: every room with status, volume, last activity and who is waiting on the operator. */
 export function register(program: Command, { io }: CommandHost): void {
@@ -32,8 +14,8 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  argybargy rooms\n')
     .action(async (flags: { url?: string; json?: boolean }) => {
-      const state = await adminCall<State>(adminTarget(io, configFrom(io.env), flags.url), 'GET', '/admin/state');
-      const waitingBy = new Map<string, State['waiting']>();
+      const state = await adminCall<StateAnswer>(adminTarget(io, configFrom(io.env), flags.url), 'GET', '/admin/state');
+      const waitingBy = new Map<string, StateAnswer['waiting']>();
       for (const w of state.waiting) waitingBy.set(w.room, [...(waitingBy.get(w.room) ?? []), w]);
       if (flags.json) {
         printJson(

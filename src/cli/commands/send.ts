@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PostAnswer } from '../../wire/messages.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 
@@ -13,12 +14,11 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print the stored message as JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_CODE=... argybargy send "Who can review #42?" --expects anyone\n')
     .action(async (text: string, flags: { to?: string; expects?: string; json?: boolean }) => {
-      const res = await agentCall<{ message: { seq: number; to: string; expects_reply: string } }>(
-        agentTarget(io),
-        'POST',
-        '/messages',
-        { text, to: flags.to, expects_reply: flags.expects },
-      );
+      const res = await agentCall<PostAnswer>(agentTarget(io), 'POST', '/messages', {
+        text,
+        to: flags.to,
+        expects_reply: flags.expects,
+      });
       if (flags.json) io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
       else io.stdout(`Sent #${res.message.seq} to ${res.message.to} (expects_reply: ${res.message.expects_reply}).\n`);
     });

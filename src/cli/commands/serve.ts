@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { dataPaths } from '../../datadir.js';
+import { dataPaths } from '../../app/data-dir.js';
+import { type RunningBridge, startServer } from '../../app/server.js';
 import { loggerOptions } from '../../log.js';
-import { type RunningBridge, startServer } from '../../server.js';
 import { VERSION } from '../../version.js';
 import type { CliIO, CommandHost } from '../io.js';
 import { CliError } from '../io.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { openAdminTokens, openStore } from '../../backends.js';
-import { dataPaths, loadOrCreateAdminToken } from '../../datadir.js';
+import { openAdminTokens } from '../../app/admin-tokens.js';
+import { openStore } from '../../app/backends.js';
+import { dataPaths, loadOrCreateAdminToken } from '../../app/data-dir.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
 

@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { dataPaths } from '../../datadir.js';
+import { dataPaths } from '../../app/data-dir.js';
 import { styles } from '../format.js';
 import type { CommandHost } from '../io.js';
 import { findOnPath, startQuickTunnel, type Tunnel } from '../tunnel.js';

@@ -1,0 +1,92 @@
+import type { Config } from '../config.js';
+import type { Live } from '../live/live.js';
+import { Metrics, NO_TELEMETRY } from '../metrics.js';
+import { maskCode } from '../secrets.js';
+import { Bridge } from '../services/bridge.js';
+import type { ServiceContext } from '../services/context.js';
+import { Delivery } from '../services/delivery.js';
+import { Operator } from '../services/operator.js';
+import { WebhookNotifier } from '../services/webhooks.js';
+import { VERSION } from '../version.js';
+import { openAdminTokens } from './admin-tokens.js';
+import { openLive, openStore } from './backends.js';
+import { dataPaths, ensureDataDir, readPublicUrl } from './data-dir.js';
+
+/** The services of one bridge process, on the backends its configuration names. */
+export interface Services {
+  ctx: ServiceContext;
+  bridge: Bridge;
+  operator: Operator;
+  delivery: Delivery;
+  webhooks: WebhookNotifier;
+  /** Prometheus metrics, when asked for (the server); null for one-shot commands. */
+  metrics: Metrics | null;
+  /** Stops background work (webhook retries) and closes the backends. */
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /** The clock (epoch ms); tests pass their own. */
+  now?: () => number;
+  /** Keep Prometheus metrics (GET /metrics). */
+  metrics?: boolean;
+}
+
+/**
+ * The composition root shared by `serve` and the CLI: config → backends → services.
+ * Opens the store and live state (closing the store again if live state cannot be
+ * reached), and forgets plaintext codes when hashing is on.
+ */
+export async function openServices(config: Config, opts: ComposeOptions = {}): Promise<Services> {
+  const paths = dataPaths(config.dataDir);
+  ensureDataDir(paths.dir);
+  const store = await openStore(config);
+  let live: Live;
+  try {
+    live = await openLive(config);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  try {
+    const now = opts.now ?? Date.now;
+    const metrics = opts.metrics
+      ? new Metrics({
+          parked: () => live.wakeups.parkedCount(),
+          rooms: async () => (await store.listRooms()).length,
+          codes: () => store.countCodes(),
+        })
+      : null;
+    const ctx: ServiceContext = {
+      config,
+      store,
+      live,
+      adminTokens: await openAdminTokens(config, store),
+      publicUrl: () => readPublicUrl(paths),
+      now,
+      version: VERSION,
+      startedAt: now(),
+      telemetry: metrics ?? NO_TELEMETRY,
+    };
+    // Hashing switched on: forget plaintext codes kept from before; they keep working by hash.
+    if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
+    const webhooks = new WebhookNotifier(ctx);
+    return {
+      ctx,
+      bridge: new Bridge(ctx, webhooks),
+      operator: new Operator(ctx, webhooks),
+      delivery: new Delivery(ctx),
+      webhooks,
+      metrics,
+      async close() {
+        webhooks.stop();
+        await live.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await live.close();
+    await store.close();
+    throw e;
+  }
+}

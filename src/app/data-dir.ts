@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newAdminToken } from '../secrets.js';
+
+/** The files the bridge keeps in its data directory. */
+export interface DataPaths {
+  dir: string;
+  db: string;
+  adminToken: string;
+  url: string;
+}
+
+/** The paths inside a data directory. */
+export function dataPaths(dir: string): DataPaths {
+  return {
+    dir,
+    db: join(dir, 'argybargy.db'),
+    adminToken: join(dir, 'admin.token'),
+    url: join(dir, 'url.txt'),
+  };
+}
+
+/** Creates the data directory (owner-only) if it is missing. */
+export function ensureDataDir(dir: string): void {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory (ARGYBARGY_DATA).`);
+}
+
+/** Writes a secret file atomically with mode 0600: never readable by others, even briefly. */
+export function writeSecretFile(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+/** Reads the admin token, creating one (0600) on first start; repairs a too-open mode. */
+export function loadOrCreateAdminToken(paths: DataPaths): string {
+  ensureDataDir(paths.dir);
+  if (existsSync(paths.adminToken)) {
+    const token = readFileSync(paths.adminToken, 'utf8').trim();
+    if (token) {
+      if ((statSync(paths.adminToken).mode & 0o077) !== 0) chmodSync(paths.adminToken, 0o600);
+      return token;
+    }
+  }
+  const token = newAdminToken();
+  writeSecretFile(paths.adminToken, `${token}\n`);
+  return token;
+}
+
+/** The public URL saved by the tunnel (url.txt), without a trailing slash, or null. */
+export function readPublicUrl(paths: DataPaths): string | null {
+  try {
+    const u = readFileSync(paths.url, 'utf8').trim().replace(/\/+$/, '');
+    return /^https?:\/\/\S+$/.test(u) ? u : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { buildApp } from '../transports/http/app.js';
+import { openServices, type Services } from './compose.js';
+
+/** A bridge assembled from a config: services and the HTTP app, not yet listening. */
+export interface AssembledBridge extends Services {
+  app: FastifyInstance;
+  /** Marks the bridge as shutting down: answers close their connections. */
+  drain(): void;
+}
+
+export interface AssembleOptions {
+  /** A pino logger's options or `false`; defaults to the configured level on stdout. */
+  logger?: boolean | Record<string, unknown>;
+  /** The clock (epoch ms); tests pass their own. */
+  now?: () => number;
+}
+
+/** Opens the services for `config` and builds the HTTP app on them. */
+export async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
+  const services = await openServices(config, { now: opts.now, metrics: true });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      config,
+      version: services.ctx.version,
+      publicUrl: services.ctx.publicUrl,
+      bridge: services.bridge,
+      operator: services.operator,
+      delivery: services.delivery,
+      webhooks: services.webhooks,
+      metrics: services.metrics ?? undefined,
+      logger: opts.logger,
+    });
+  } catch (e) {
+    await services.close();
+    throw e;
+  }
+  // While shutting down, connections are closed as soon as their answer is out, so
+  // clients go elsewhere and the server is not left waiting on idle keep-alive sockets.
+  let sweeper: NodeJS.Timeout | null = null;
+  const drain = () => {
+    sweeper ??= setInterval(() => app.server.closeIdleConnections(), 50);
+    sweeper.unref();
+  };
+  app.addHook('onClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+    await services.close();
+  });
+  return { ...services, app, drain };
+}
+
+/** A bridge listening on a port. */
+export interface RunningBridge extends AssembledBridge {
+  url: string;
+  port: number;
+  /** Answers every parked reader, finishes in-flight requests and closes the backends. */
+  close(): Promise<void>;
+}
+
+/** Assembles the bridge and listens on config.host:config.port (port 0 picks a free one). */
+export async function startServer(config: Config, opts: AssembleOptions = {}): Promise<RunningBridge> {
+  const assembled = await assemble(config, opts);
+  const { app, ctx } = assembled;
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    ...assembled,
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        assembled.drain();
+        ctx.live.wakeups.shutdown();
+        // Parked readers answer at once; anything still open after a few seconds is
+        // cut so the process can finish.
+        const force = setTimeout(() => app.server.closeAllConnections(), 5000);
+        force.unref();
+        await app.close();
+        clearTimeout(force);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { BROADCAST, defaultExpects } from '../domain/expects.js';
+import { checkName, checkText } from '../domain/names.js';
+import { peerRows } from '../domain/roster.js';
+import { type ApiError, errors } from '../errors.js';
+import { codeFromAuthorization, hashCode } from '../secrets.js';
+import type { RoomRecord } from '../store/store.js';
+import type { ClaimAnswer, HistoryAnswer, Message, PeersAnswer, Whoami } from '../wire/messages.js';
+import { announce } from './announce.js';
+import type { Agent, ServiceContext } from './context.js';
+import { decorate, roomStatus } from './views.js';
+import type { WebhookNotifier } from './webhooks.js';
+
+/** What an agent posts (POST /messages, the MCP send tool). */
+export interface PostInput {
+  to?: string | null;
+  text: string;
+  expects_reply?: string | null;
+}
+
+/**
+ * The agent-facing service: authentication, presence, posting, claims and history.
+ * Reading new messages is the delivery service's job (delivery.ts).
+ */
+export class Bridge {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly webhooks: WebhookNotifier,
+  ) {}
+
+  /** Resolves an Authorization header to an agent and marks it present; throws 401 (unauthorized). */
+  async authenticate(header: string | undefined): Promise<Agent> {
+    const code = codeFromAuthorization(header);
+    if (!code || code.length > 512) {
+      this.ctx.telemetry.authFailed('agent');
+      throw errors.agentUnauthorized();
+    }
+    const rec = await this.ctx.store.findCodeByHash(hashCode(code));
+    const now = this.ctx.now();
+    if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) {
+      this.ctx.telemetry.authFailed('agent');
+      throw errors.agentUnauthorized();
+    }
+    const agent = { name: rec.name, room: rec.room, capabilities: rec.capabilities };
+    if (await this.ctx.live.presence.touch(agent.room, agent.name, now)) {
+      await this.ctx.store.audit({
+        at: now,
+        action: 'connect',
+        actor: agent.name,
+        room: agent.room,
+        detail: agent.capabilities,
+      });
+    }
+    return agent;
+  }
+
+  /** Who the caller is. */
+  whoami(agent: Agent): Whoami {
+    return { name: agent.name, room: agent.room, capabilities: agent.capabilities };
+  }
+
+  /** Live presence in the caller's room, with capabilities from the codes. */
+  async peers(agent: Agent): Promise<PeersAnswer> {
+    const [presence, codes] = await Promise.all([this.ctx.live.presence.list(agent.room), this.ctx.store.listCodes()]);
+    const caps = new Map<string, string>();
+    for (const c of codes) if (c.room === agent.room && c.capabilities) caps.set(c.name, c.capabilities);
+    return { room: agent.room, peers: peerRows(presence, caps, this.ctx.now(), this.ctx.config.onlineWindow) };
+  }
+
+  /**
+   * Posts a message as the agent, applying the posting rules in order: a closed room
+   * is 409 room_closed (costing no rate slot), over the limit is 429 rate_limited, a
+   * new room beyond ARGYBARGY_MAX_ROOMS is 403 room_quota.
+   */
+  async post(agent: Agent, input: PostInput): Promise<Message> {
+    const { config, store, live } = this.ctx;
+    const text = checkText(input.text, config.maxText);
+    const to = input.to == null || input.to.trim() === '' ? BROADCAST : checkName('to', input.to);
+    const expects = defaultExpects(to, input.expects_reply == null ? null : input.expects_reply);
+    if (expects !== defaultExpects(to, null)) checkName('expects_reply', expects);
+
+    // Closed is checked before the limiter so a refused post costs no rate slot.
+    const before = await store.getRoom(agent.room);
+    if (before?.closed) throw closedError(agent.room, before);
+    const rate = await live.limiter.consume(agent.room, agent.name);
+    if (!rate.ok) {
+      this.ctx.telemetry.rateLimited();
+      throw errors.rateLimited(
+        config.rateMax,
+        config.rateWindowSeconds,
+        Math.max(1, Math.ceil(rate.retryAfterMs / 1000)),
+      );
+    }
+    const res = await store.append({
+      room: agent.room,
+      from: agent.name,
+      to,
+      text,
+      expectsReply: expects,
+      at: this.ctx.now(),
+      requireOpen: true,
+      maxRooms: config.maxRooms,
+      maxPerRoom: config.maxMessagesPerRoom,
+    });
+    if (!res.ok) {
+      await live.limiter.refund(agent.room, agent.name);
+      if (res.reason === 'room_closed') throw closedError(agent.room, res.room);
+      throw errors.roomQuota(config.maxRooms);
+    }
+    this.ctx.telemetry.posted('agent');
+    await announce(this.ctx, this.webhooks, res.message);
+    return (await decorate(this.ctx, agent.room, [res.message]))[0];
+  }
+
+  /** Claims a message so only one agent answers it: first caller wins; a seq the agent cannot see is 404. */
+  async claim(agent: Agent, seq: number): Promise<ClaimAnswer> {
+    const res = await this.ctx.store.claim(agent.room, seq, agent.name);
+    if (!res.found) throw errors.noSuchMessage(seq);
+    if (res.won) {
+      await this.ctx.live.wakeups.publish({ kind: 'change', room: agent.room });
+      await this.ctx.store.audit({
+        at: this.ctx.now(),
+        action: 'claim',
+        actor: agent.name,
+        room: agent.room,
+        detail: `seq=${seq}`,
+      });
+    }
+    return { won: res.won, claimed_by: res.claimedBy, seq };
+  }
+
+  /** The newest `limit` messages the agent may see (capped at ARGYBARGY_MAX_HISTORY), oldest first. */
+  async history(agent: Agent, limit: number): Promise<HistoryAnswer> {
+    const { store, config } = this.ctx;
+    const n = Math.min(limit, config.maxHistory);
+    const [rows, room] = await Promise.all([store.history(agent.room, agent.name, n), store.getRoom(agent.room)]);
+    return {
+      room: agent.room,
+      messages: await decorate(this.ctx, agent.room, rows),
+      room_status: roomStatus(agent.room, room),
+    };
+  }
+}
+
+/** The 409 for posting into a closed room, naming who closed it and when. */
+function closedError(room: string, r: RoomRecord): ApiError {
+  const s = roomStatus(room, r);
+  return errors.roomClosed(room, s.closed_by, s.closed_at);
+}

@@ -1,0 +1,194 @@
+import { idleTripsAt, pollBudget } from '../domain/budget.js';
+import { secondsBetween } from '../domain/time.js';
+import type { ReadSnapshot } from '../store/store.js';
+import type { Message, PollAnswer, PollBudget, RoomStatus, StreamExit } from '../wire/messages.js';
+import type { Agent, ServiceContext } from './context.js';
+import { decorate, roomStatus } from './views.js';
+
+/** Most messages one batch carries; the cursor continues from the last one. */
+export const PAGE = 1000;
+
+/** What one step of delivery yields; every transport encodes this and nothing else. */
+export interface Batch {
+  /** Messages delivered to the agent after the previous cursor, oldest first (at most PAGE). */
+  messages: Message[];
+  /** The highest seq this batch accounts for: continue after it. It never skips a message. */
+  cursor: number;
+  room: RoomStatus;
+  /** The safety valve: whether the agent should leave, and why (`budget.should_exit`, `budget.reason`). */
+  budget: PollBudget;
+  /** True when the page was full: more messages are waiting right now. */
+  more: boolean;
+  /** True when the bridge is shutting down: a long-lived transport should finish. */
+  shutdown: boolean;
+}
+
+/** Where a reader starts and what it keeps. */
+export interface ReadOptions {
+  /** Start after this seq. Omitted: after the agent's server-side cursor with `serverCursor`, else 0. */
+  since?: number;
+  /** Keep the agent's server-side cursor (for clients that cannot carry one): start there, move it after each batch. */
+  serverCursor?: boolean;
+  /** Ends a parked read early: the client hung up or cancelled. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Delivery: the one read → park → wake → budget → exit cycle. The long-poll, the
+ * event stream and MCP's wait_for_messages are encoders over a Reader; a new
+ * transport opens one too. The only caller of `Store.readSince`.
+ */
+export class Delivery {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** Opens a reader for `agent` (see ReadOptions); reads nothing yet. */
+  async open(agent: Agent, opts: ReadOptions = {}): Promise<Reader> {
+    const keep = opts.serverCursor === true;
+    const since = opts.since ?? (keep ? await this.ctx.store.getCursor(agent.room, agent.name) : 0);
+    return new Reader(this.ctx, agent, since, keep, opts.signal);
+  }
+
+  /**
+   * One long-poll (GET /messages, MCP wait_for_messages): answers at once when a
+   * message is waiting, the room is closed or the idle bound is reached; otherwise
+   * parks up to `waitSeconds` (capped at ARGYBARGY_MAX_WAIT). Null when the signal
+   * aborted the wait (the client is gone; nothing was delivered).
+   */
+  async poll(agent: Agent, waitSeconds: number, opts: ReadOptions = {}): Promise<PollAnswer | null> {
+    const reader = await this.open(agent, opts);
+    const batch = await reader.next(Math.min(waitSeconds, this.ctx.config.maxWait) * 1000);
+    return batch && pollAnswer(batch);
+  }
+}
+
+/**
+ * One agent reading from a cursor. `next` reads once more whatever happens, so an
+ * answer always reflects the store at the moment it is given; in between it parks
+ * on a wake-up registered *before* the read, so a post that lands during the read
+ * is never missed, and costs nothing while parked.
+ */
+export class Reader {
+  /** When the agent's current dry stretch began (epoch ms); null until asked again after a delivery. */
+  private dryFrom: number | null = null;
+  /** The server-side cursor as last stored. */
+  private saved: number;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly agent: Agent,
+    private at: number,
+    private readonly keep: boolean,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.saved = at;
+  }
+
+  /** Where the reader stands: the cursor of the last batch (or where it started). */
+  get cursor(): number {
+    return this.at;
+  }
+
+  /**
+   * The next batch: at once when messages wait, the room is closed or the agent is
+   * idle; else after a wake-up brings something, `waitMs` passes (an empty batch),
+   * or the idle bound trips. Null when the signal aborted the wait.
+   */
+  async next(waitMs: number): Promise<Batch | null> {
+    const { store, live, config } = this.ctx;
+    const { room, name } = this.agent;
+    const t0 = this.ctx.now();
+    this.dryFrom ??= await live.presence.dryStart(room, name, t0);
+    const dryFrom = this.dryFrom;
+    const deadline = t0 + Math.max(0, waitMs);
+    let lastPass = deadline <= t0;
+    let woken = false;
+    let ended: 'timeout' | 'shutdown' | null = null;
+    for (;;) {
+      const waiter = lastPass ? null : live.wakeups.register(room, name);
+      try {
+        const snap = await store.readSince(room, name, this.at, PAGE);
+        const now = this.ctx.now();
+        const lastPost = snap.room?.lastAt ?? null;
+        const budget = pollBudget(
+          secondsBetween(dryFrom, now),
+          lastPost === null ? null : secondsBetween(lastPost, now),
+          config.maxIdleSeconds,
+          snap.room?.closed === true,
+        );
+        // Park until the deadline, but no longer than the moment the idle bound trips.
+        const until = Math.min(deadline, idleTripsAt(dryFrom, lastPost, config.maxIdleSeconds));
+        if (waiter === null || snap.messages.length > 0 || budget.should_exit || until <= now) {
+          return await this.deliver(snap, budget, woken, ended);
+        }
+        const outcome = await waiter.wait(until - now, this.signal);
+        if (outcome === 'aborted') return null;
+        // An event may not have been for this reader after all (another reader's DM,
+        // a reopen): read and park again. A timeout or shutdown reads once more and answers.
+        if (outcome === 'event') woken = true;
+        else {
+          lastPass = true;
+          ended = outcome;
+        }
+      } finally {
+        waiter?.cancel();
+      }
+    }
+  }
+
+  private async deliver(
+    snap: ReadSnapshot,
+    budget: PollBudget,
+    woken: boolean,
+    ended: 'timeout' | 'shutdown' | null,
+  ): Promise<Batch> {
+    const { room, name } = this.agent;
+    const rows = snap.messages;
+    // The cursor follows the snapshot, also downwards: a client that claims a seq
+    // beyond the room's newest is brought back to it and receives what comes next.
+    const cursor = snap.truncated ? rows[rows.length - 1].seq : snap.lastSeq;
+    let b = budget;
+    if (rows.length > 0) {
+      const now = this.ctx.now();
+      this.ctx.telemetry.delivered(rows.length);
+      if (woken) this.ctx.telemetry.woke(now - rows[rows.length - 1].at);
+      // Receiving something ends the agent's dry stretch.
+      await this.ctx.live.presence.dryEnd(room, name);
+      this.dryFrom = null;
+      b = pollBudget(0, b.room_quiet_seconds, this.ctx.config.maxIdleSeconds, snap.room?.closed === true);
+    } else if (ended === 'timeout') {
+      // A reader still waiting is present, even on a stream opened hours ago.
+      await this.ctx.live.presence.touch(room, name, this.ctx.now());
+    }
+    this.at = cursor;
+    if (this.keep && cursor !== this.saved) {
+      await this.ctx.store.setCursor(room, name, cursor);
+      this.saved = cursor;
+    }
+    return {
+      messages: await decorate(this.ctx, room, rows),
+      cursor,
+      room: roomStatus(room, snap.room),
+      budget: b,
+      more: snap.truncated,
+      shutdown: ended === 'shutdown',
+    };
+  }
+}
+
+/** A batch as the long-poll answer (GET /messages, MCP wait_for_messages). */
+export function pollAnswer(b: Batch): PollAnswer {
+  return {
+    messages: b.messages,
+    cursor: b.cursor,
+    room: b.room,
+    room_closed: b.room.status === 'closed',
+    should_exit: b.budget.should_exit,
+    exit_reason: b.budget.reason,
+    poll_budget: b.budget,
+  };
+}
+
+/** A batch that tells the agent to leave, as the final notice of a stream. */
+export function exitNotice(b: Batch): StreamExit {
+  return { should_exit: true, exit_reason: b.budget.reason, cursor: b.cursor, room: b.room, poll_budget: b.budget };
+}

@@ -1,0 +1,106 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { errors } from '../../../errors.js';
+import { ErrorBody, MAX_SAFE, Nullable } from '../../../wire/common.js';
+import { ClaimAnswer, PollAnswer, PostAnswer } from '../../../wire/messages.js';
+import type { RouteDeps } from '../deps.js';
+import { agentOf, requireAgent } from '../plugins/auth.js';
+import { untilHangUp } from '../plugins/hangup.js';
+import { errorResponses } from '../schemas.js';
+
+/** POST /messages, the long-poll GET /messages, and POST /messages/{seq}/claim. */
+export function messageRoutes(deps: RouteDeps) {
+  const { bridge, delivery, config } = deps;
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const onRequest = requireAgent(bridge);
+    const security = [{ agentCode: [] }];
+
+    app.post(
+      '/messages',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Send a message to your room or to one peer.',
+          description: "Send a message to your room ('all') or to one peer. Answers {ok, message}.",
+          body: Type.Object({
+            to: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "'all' (default) or a peer name" }))),
+            text: Type.String({
+              minLength: 1,
+              maxLength: config.maxText,
+              description: `the message, 1 to ${config.maxText} characters`,
+            }),
+            expects_reply: Type.Optional(
+              Nullable(
+                Type.String({
+                  maxLength: 64,
+                  description:
+                    "optional: 'none', 'anyone' or a peer name (default: 'none' for 'all', the recipient for a DM)",
+                }),
+              ),
+            ),
+          }),
+          response: { 200: PostAnswer, ...errorResponses(400, 401, 403, 409, 413, 429) },
+        },
+      },
+      async (req) => ({ ok: true as const, message: await bridge.post(agentOf(req), req.body) }),
+    );
+
+    app.get(
+      '/messages',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Long-poll for new messages.',
+          description:
+            'Long-poll for messages addressed to you or to everyone, newer than since. Answers at once if there are any (or the room is closed), else waits up to wait seconds (capped at ARGYBARGY_MAX_WAIT) and answers the moment one arrives. Returns {messages, cursor, room, room_closed, should_exit, exit_reason, poll_budget}; pass cursor back as since.',
+          querystring: Type.Object({
+            since: Type.Integer({
+              minimum: 0,
+              maximum: MAX_SAFE,
+              default: 0,
+              examples: [0],
+              description: 'The cursor of your last answer.',
+            }),
+            wait: Type.Integer({
+              minimum: 0,
+              maximum: MAX_SAFE,
+              default: 0,
+              examples: [25],
+              description: 'Seconds to wait for a message.',
+            }),
+          }),
+          response: { 200: PollAnswer, ...errorResponses(400, 401) },
+        },
+      },
+      async (req, reply) =>
+        untilHangUp(reply, (signal) => delivery.poll(agentOf(req), req.query.wait, { since: req.query.since, signal })),
+    );
+
+    app.post(
+      '/messages/:seq/claim',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Claim an open question so only you answer it.',
+          description:
+            'Claim an open question before answering it. 200 {won: true}: you answer. 409 {won: false, claimed_by}: someone else has it, stay quiet. A seq you cannot see is 404.',
+          params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
+          response: { 200: ClaimAnswer, 409: ClaimAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (req) => {
+        const res = await bridge.claim(agentOf(req), req.params.seq);
+        if (!res.won) throw errors.alreadyClaimed(res.seq, res.claimed_by);
+        return res;
+      },
+    );
+  };
+}

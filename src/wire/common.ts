@@ -1,0 +1,23 @@
+import { type Static, type TSchema, Type } from 'typebox';
+
+/** A schema that also admits null, as one JSON-Schema type list (fast to serialize). */
+export function Nullable<T extends TSchema>(schema: T) {
+  const s = schema as unknown as { type?: string };
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [s.type, 'null'] });
+}
+
+/** Name-like fields: agent names, rooms, addressees (1–64 characters). */
+export const Name = Type.String({ minLength: 1, maxLength: 64 });
+
+/** The largest integer JSON numbers carry exactly (2^53 - 1). */
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Every error body: a machine code and a sentence; some errors add fields. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'Machine-readable code, e.g. unauthorized, bad_request, room_closed.' }),
+    detail: Type.String({ description: 'What went wrong and what to do next.' }),
+  },
+  { additionalProperties: true },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
