@@ -120,6 +120,8 @@ export class Reader {
         if (waiter === null || snap.messages.length > 0 || budget.should_exit || until <= now) {
           return await this.deliver(snap, budget, woken, ended);
         }
+        // Nothing new: the cursor follows the snapshot while parked too (see deliver).
+        this.at = snap.lastSeq;
         const outcome = await waiter.wait(until - now, this.signal);
         if (outcome === 'aborted') return null;
         // An event may not have been for this reader after all (another reader's DM,

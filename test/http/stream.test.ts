@@ -136,6 +136,25 @@ describe('GET /messages/stream', () => {
     assert.equal((await b.call('GET', '/messages/stream')).status, 401);
   });
 
+  it('brings a Last-Event-ID beyond the newest seq back to the room, so the next message still arrives', async (t) => {
+    const b = await startBridge(t);
+    const me = await b.invite('me', 'ahead');
+    const other = await b.invite('other', 'ahead');
+    for (const text of ['one', 'two', 'three']) await post(b, other, text);
+    const s = openStream(`${b.url}/messages/stream`, me, { 'last-event-id': '100' });
+    await s.opened;
+    await sleep(100);
+    assert.equal(s.events.length, 0, 'nothing up to the newest seq is replayed');
+    const four = await post(b, other, 'four');
+    assert.equal(four.body.message.seq, 4);
+    await until(() => s.events.length === 1);
+    assert.deepEqual([s.events[0].id, JSON.parse(s.events[0].data ?? '{}').text], ['4', 'four']);
+    s.close();
+    // The long-poll keeps the same rule: a cursor from the future answers with the room's newest seq.
+    const poll = await b.call('GET', '/messages?since=100', { code: me });
+    assert.equal(poll.body.cursor, 4);
+  });
+
   it('keeps a quiet stream alive with comments', async (t) => {
     const b = await startBridge(t);
     const me = await b.invite('me', 'quiet');
