@@ -38,6 +38,7 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
         assert.equal(refused.ok, false);
         assert.ok(!refused.ok && refused.retryAfterMs > 50_000 && refused.retryAfterMs <= 60_000);
         assert.deepEqual(await l.limiter.consume('r', 'other'), { ok: true });
+        assert.deepEqual(await l.limiter.consume('q', 'k'), { ok: true }, 'the same name in another room is its own');
         await l.limiter.refund('r', 'k');
         assert.deepEqual(await l.limiter.consume('r', 'k'), { ok: true });
         assert.equal((await l.limiter.consume('r', 'k')).ok, false);

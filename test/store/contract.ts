@@ -305,6 +305,87 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     );
 
     it(
+      'creates a room once and lists rooms, most recently active first',
+      withStore(async (s) => {
+        assert.equal(await s.getRoom('quiet'), null);
+        assert.equal(await s.ensureRoom('quiet', T0), true);
+        assert.equal(await s.ensureRoom('quiet', T0 + 5), false, 'a second ensure creates nothing');
+        assert.deepEqual(await s.getRoom('quiet'), {
+          name: 'quiet',
+          closed: false,
+          closedAt: null,
+          closedBy: null,
+          createdAt: T0,
+          lastSeq: 0,
+          lastAt: null,
+          messageCount: 0,
+        });
+        await add(s, 'busy', 'alice', 'hello', { at: T0 + 10 });
+        await add(s, 'busy', 'alice', 'again', { at: T0 + 20 });
+        assert.deepEqual(
+          (await s.listRooms()).map((r) => [r.name, r.lastSeq, r.messageCount]),
+          [
+            ['busy', 2, 2],
+            ['quiet', 0, 0],
+          ],
+        );
+      }),
+    );
+
+    it(
+      "keeps each agent's server-side cursor, per room and name, across a reopen",
+      withStore(async (s, reopen) => {
+        assert.equal(await s.getCursor('r', 'alice'), 0, 'no cursor yet');
+        await s.setCursor('r', 'alice', 7);
+        await s.setCursor('q', 'alice', 3);
+        await s.setCursor('r', 'bob', 1);
+        await s.setCursor('r', 'alice', 9);
+        const s2 = await reopen();
+        assert.deepEqual(
+          [await s2.getCursor('r', 'alice'), await s2.getCursor('q', 'alice'), await s2.getCursor('r', 'bob')],
+          [9, 3, 1],
+        );
+      }),
+    );
+
+    it(
+      'registers, replaces and removes webhooks per agent, listed by room',
+      withStore(async (s, reopen) => {
+        const hook = { room: 'r', name: 'alice', url: 'https://a.example/1', secret: 's1', includeText: false };
+        await s.putWebhook({ ...hook, createdAt: T0 });
+        await s.putWebhook({ ...hook, name: 'bob', url: 'https://b.example/', secret: 's2', createdAt: T0 });
+        await s.putWebhook({ ...hook, room: 'q', createdAt: T0 });
+        await s.putWebhook({ ...hook, url: 'https://a.example/2', includeText: true, createdAt: T0 + 1 });
+        s = await reopen();
+        const inR = (await s.webhooksIn('r')).sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepEqual(inR, [
+          { room: 'r', name: 'alice', url: 'https://a.example/2', secret: 's1', includeText: true, createdAt: T0 + 1 },
+          { room: 'r', name: 'bob', url: 'https://b.example/', secret: 's2', includeText: false, createdAt: T0 },
+        ]);
+        assert.equal(await s.deleteWebhook('r', 'alice'), true);
+        assert.equal(await s.deleteWebhook('r', 'alice'), false, 'nothing left to remove');
+        assert.deepEqual(
+          (await s.webhooksIn('r')).map((h) => h.name),
+          ['bob'],
+        );
+        assert.equal((await s.webhooksIn('q')).length, 1, 'the same name in another room is its own');
+      }),
+    );
+
+    it(
+      'keeps settings: initSetting sets only once, setSetting replaces',
+      withStore(async (s, reopen) => {
+        assert.equal(await s.getSetting('k'), null);
+        assert.equal(await s.initSetting('k', 'first'), 'first');
+        assert.equal(await s.initSetting('k', 'second'), 'first', 'the first value stays');
+        await s.setSetting('k', 'third');
+        const s2 = await reopen();
+        assert.equal(await s2.getSetting('k'), 'third');
+        assert.equal(await s2.ping(), true);
+      }),
+    );
+
+    it(
       'stores any text exactly: NUL, newlines, emoji, markup',
       withStore(async (s) => {
         const text = 'a\u0000b\r\n\t🤖 <script>alert(1)</script> é';
