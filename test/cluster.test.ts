@@ -3,9 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { spawnBridge } from '../bench/lib/target.js';
 import { request, sleep, tempDir } from './helpers.js';
-import { clusterSkipReason, freshDatabase, freshPrefix, REDIS_URL } from './services.js';
+import { spawnBridge } from './support/processes.js';
+import { clusterSkipReason, freshDatabase, freshPrefix, REDIS_URL } from './support/services.js';
 
 const skip = await clusterSkipReason();
 if (skip) console.log(`# ${skip}`);

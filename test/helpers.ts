@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,29 +109,3 @@ export function poll(b: TestBridge, code: string, since = 0, wait = 0, signal?: 
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The built command line. */
-export const BIN = join(new URL('..', import.meta.url).pathname, 'dist/argybargy.mjs');
-
-/** Starts the built CLI with `args` and waits until what it prints matches `ready`. */
-export async function startCli(args: string[], env: Record<string, string>, ready: RegExp) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out.stderr += d;
-  });
-  const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
-  const t0 = Date.now();
-  while (!ready.test(out.stdout + out.stderr)) {
-    if (Date.now() - t0 > 15_000 || child.exitCode !== null)
-      throw new Error(`not ready:\n${out.stdout}\n${out.stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { child, out, exited };
-}

@@ -2,13 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent, request as undiciRequest } from 'undici';
-import { post, request, startBridge, startCli, tempDir } from './helpers.js';
+import { post, request, startBridge, tempDir } from './helpers.js';
+import { spawnBridge } from './support/processes.js';
 
-/** Starts the built bridge as a child process, keeping everything it prints. */
-async function spawnServer(env: Record<string, string>) {
-  const s = await startCli(['serve', '--port', '0'], env, /listening on (http\S+)/);
-  return { ...s, url: /listening on (http\S+)/.exec(s.out.stderr)?.[1] ?? '' };
-}
+const spawnServer = spawnBridge;
 
 describe('readiness and metrics', () => {
   it('says ready when the store answers', async (t) => {

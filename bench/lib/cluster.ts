@@ -1,47 +1,24 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { stopProcess } from '../../test/support/processes.js';
+import { freshDatabase, freshPrefix, REDIS_URL, servicesUp } from '../../test/support/services.js';
 import { spawnBridge, type Target } from './target.js';
 
-export const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 /** True when PostgreSQL and Redis answer, so the cluster run can go ahead. */
-export async function clusterServicesUp(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_BASE, connectionTimeoutMillis: 2000 });
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await c.connect();
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-    r.disconnect();
-  }
-}
+export const clusterServicesUp = servicesUp;
 
 /**
  * Several bridge nodes sharing a fresh PostgreSQL database and a Redis key prefix of
  * their own; both are removed when the target stops. Agents are spread over the nodes.
  */
 export async function cluster(nodes: number, env: Record<string, string> = {}): Promise<Target> {
-  const db = `argybargy_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_BASE });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  await admin.end();
-  const url = new URL(PG_BASE);
-  url.pathname = `/${db}`;
-  const prefix = `argybargy-bench:${randomBytes(5).toString('hex')}:`;
+  const db = await freshDatabase(null, 'bench');
+  const { prefix, clean } = freshPrefix(null, 'bench');
   const dirs: string[] = [];
   const shared = {
-    ARGYBARGY_DATABASE_URL: url.toString(),
+    ARGYBARGY_DATABASE_URL: db.url,
     ARGYBARGY_REDIS_URL: REDIS_URL,
     ARGYBARGY_REDIS_PREFIX: prefix,
     ...env,
@@ -52,7 +29,7 @@ export async function cluster(nodes: number, env: Record<string, string> = {}): 
     Array.from({ length: nodes - 1 }, () => spawnBridge({ ...shared, ARGYBARGY_DATA: mk(dirs) })),
   );
   const all = [first, ...rest];
-  const c = new pg.Client({ connectionString: url.toString() });
+  const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   const token = (await c.query("SELECT value FROM settings WHERE key = 'admin_token'")).rows[0].value as string;
   await c.end();
@@ -63,29 +40,10 @@ export async function cluster(nodes: number, env: Record<string, string> = {}): 
     pids: all.map((n) => n.child.pid ?? 0),
     node: (i) => all[i % all.length].url,
     async stop() {
-      await Promise.all(
-        all.map(
-          (n) =>
-            new Promise<void>((resolve) => {
-              if (n.child.exitCode !== null) return resolve();
-              n.child.once('exit', () => resolve());
-              n.child.kill('SIGTERM');
-            }),
-        ),
-      );
+      await Promise.all(all.map((n) => stopProcess(n.child)));
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
-      const a = new pg.Client({ connectionString: PG_BASE });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await a.end();
-      const r = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        if (keys.length) await r.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      r.disconnect();
+      await db.drop();
+      await clean();
     },
   };
 }

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIN, type BridgeProcess, spawnBridge as spawnTestBridge, stopProcess } from '../../test/support/processes.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-export const BUNDLE = join(ROOT, 'dist/argybargy.mjs');
+/** The built bridge the benchmarks run. */
+export const BUNDLE = BIN;
 
 /**
  * What a scenario runs against: one or more bridge nodes serving the same rooms.
@@ -21,28 +21,10 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Starts one bridge process on a random port and waits until it answers. */
-export async function spawnBridge(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+/** Starts one bridge process on a random port (node flags from BENCH_NODE_ARGS, e.g. --cpu-prof). */
+export function spawnBridge(env: Record<string, string>): Promise<BridgeProcess> {
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-  const child = spawn(process.execPath, [...nodeArgs, BUNDLE, 'serve', '--port', '0'], {
-    env: { ...process.env, ARGYBARGY_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) {
-        child.stderr?.off('data', onData);
-        resolve(m[1]);
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`bridge exited (${code}) before listening:\n${err}`)));
-  });
-  child.stderr?.resume();
-  return { url, child };
+  return spawnTestBridge(env, { nodeArgs });
 }
 
 /** The embedded bridge: one process, SQLite in a fresh temporary data directory. */
@@ -57,11 +39,7 @@ export async function embedded(env: Record<string, string> = {}): Promise<Target
     pids: [child.pid ?? 0],
     node: () => url,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import type { Live } from '../../src/live/live.js';
 import { openRedisLive } from '../../src/live/redis.js';
-import { clusterSkipReason, freshPrefix, REDIS_URL } from '../services.js';
+import { clusterSkipReason, freshPrefix, REDIS_URL } from '../support/services.js';
 import { liveContract } from './contract.js';
 
 const skip = await clusterSkipReason();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
 import { decodeText, encodeText } from '../../src/store/postgres-rows.js';
-import { clusterSkipReason, freshDatabase } from '../services.js';
+import { clusterSkipReason, freshDatabase } from '../support/services.js';
 import { storeContract } from './contract.js';
 
 const skip = await clusterSkipReason();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { mcpLines } from '../connect.js';
-import { type CommandHost } from '../io.js';
+import type { CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
 
 interface InviteFlags {

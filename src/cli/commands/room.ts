@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { roomBrief } from '../brief.js';
 import { mcpLines } from '../connect.js';
 import { printJson } from '../format.js';
-import { type CommandHost } from '../io.js';
+import type { CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
 
 interface RoomFlags {

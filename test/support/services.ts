@@ -33,6 +33,12 @@ async function redisUp(): Promise<boolean> {
   }
 }
 
+/** True when both PostgreSQL and Redis answer. */
+export async function servicesUp(): Promise<boolean> {
+  const [p, r] = await Promise.all([pgUp(), redisUp()]);
+  return p && r;
+}
+
 /**
  * Whether the cluster tests can run. In CI (CI=true) they must: a missing service is
  * an error, never a skip. Elsewhere the reason is returned so the suite says why it skipped.
@@ -47,9 +53,12 @@ export async function clusterSkipReason(): Promise<string | false> {
   return `cluster tests skipped: no ${missing}`;
 }
 
-/** A fresh database for one test (or suite), dropped afterwards; returns its URL. */
-export async function freshDatabase(t: TestContext | null): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `argybargy_t_${randomBytes(6).toString('hex')}`;
+/** A fresh database for one test (or suite, or benchmark run), dropped afterwards; returns its URL. */
+export async function freshDatabase(
+  t: TestContext | null,
+  kind = 't',
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `argybargy_${kind}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_BASE });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -66,9 +75,9 @@ export async function freshDatabase(t: TestContext | null): Promise<{ url: strin
   return { url: u.toString(), drop };
 }
 
-/** A key prefix of its own for one test, whose keys are deleted afterwards. */
-export function freshPrefix(t: TestContext | null): { prefix: string; clean: () => Promise<void> } {
-  const prefix = `argybargy-test:${randomBytes(6).toString('hex')}:`;
+/** A key prefix of its own for one test (or benchmark run), whose keys are deleted afterwards. */
+export function freshPrefix(t: TestContext | null, kind = 'test'): { prefix: string; clean: () => Promise<void> } {
+  const prefix = `argybargy-${kind}:${randomBytes(6).toString('hex')}:`;
   const clean = async () => {
     const r = new Redis(REDIS_URL);
     try {
