@@ -170,7 +170,7 @@ function host(env: Env): string {
 }
 
 /** Expands a leading `~` to the home directory and makes the path absolute. */
-export function expandHome(p: string): string {
+function expandHome(p: string): string {
   if (p === '~') return homedir();
   if (p.startsWith('~/')) return resolve(homedir(), p.slice(2));
   return resolve(p);

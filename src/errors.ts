@@ -22,7 +22,7 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
-export const STATUS: Record<ErrorCode, number> = {
+const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,

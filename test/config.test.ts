@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
-  it('has the SPEC defaults', () => {
+  it('has the documented defaults', () => {
     const c = loadConfig({});
     assert.deepEqual(
       {

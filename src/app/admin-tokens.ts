@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import { type DataPaths, dataPaths, loadOrCreateAdminToken, writeSecretFile } from './data-dir.js';
 
 /** The admin token kept in `<data>/admin.token` (0600); re-read when the file changes. */
-export class FileAdminTokens implements AdminTokens {
+class FileAdminTokens implements AdminTokens {
   private token: string;
   private mtime = 0;
 
@@ -42,7 +42,7 @@ export class FileAdminTokens implements AdminTokens {
 }
 
 /** The admin token kept in the database, so every node of a cluster shares it and a rotation reaches all at once. */
-export class StoreAdminTokens implements AdminTokens {
+class StoreAdminTokens implements AdminTokens {
   constructor(private readonly store: Store) {}
 
   /** Creates the token on the first start of the first node. */

@@ -18,7 +18,7 @@ export interface AssembleOptions {
 }
 
 /** Opens the services for `config` and builds the HTTP app on them. */
-export async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
+async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
   const services = await openServices(config, { now: opts.now, metrics: true });
   let app: FastifyInstance;
   try {

@@ -42,13 +42,13 @@ function notRunning(url: string): CliError {
   );
 }
 
-export interface CallResult<T> {
+interface CallResult<T> {
   status: number;
   body: T;
 }
 
 /** One JSON request; a bridge that is not there becomes a one-line CliError, never a stack trace. */
-export async function callBridge<T = unknown>(
+async function callBridge<T = unknown>(
   url: string,
   method: string,
   path: string,
@@ -79,7 +79,7 @@ export async function callBridge<T = unknown>(
 }
 
 /** Turns a non-2xx answer into a one-line CliError carrying the bridge's own sentence. */
-export function expectOk<T>(r: CallResult<T>): T {
+function expectOk<T>(r: CallResult<T>): T {
   if (r.status >= 200 && r.status < 300) return r.body;
   const b = r.body as { detail?: string; error?: string } | string;
   const detail = typeof b === 'object' && b ? (b.detail ?? b.error) : String(b).slice(0, 200);

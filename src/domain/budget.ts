@@ -1,7 +1,7 @@
 import { round1 } from './time.js';
 
 /** Why an agent is told to leave, or null while it should stay. */
-export type ExitReason = 'room_closed' | 'idle_timeout' | null;
+type ExitReason = 'room_closed' | 'idle_timeout' | null;
 
 /**
  * The safety valve. Two clocks, the larger wins: how long the room has been quiet

@@ -9,7 +9,7 @@ const UNIT_MS: Array<[RegExp, number]> = [
 ];
 
 /** The longest lifetime a code may be given (ten years). */
-export const MAX_LIFETIME_MS = 3650 * 86_400_000;
+const MAX_LIFETIME_MS = 3650 * 86_400_000;
 
 /**
  * Parses a code lifetime (`10m`, `1h`, `1d`, `1w`, `1mo`, a bare number of hours,

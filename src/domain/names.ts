@@ -2,11 +2,11 @@ import { InvalidInput } from './errors.js';
 import { codePoints, isWellFormed } from './text.js';
 
 /** The longest name, room or addressee (in characters). */
-export const MAX_NAME = 64;
+const MAX_NAME = 64;
 /** The longest capabilities text. */
-export const MAX_CAPABILITIES = 400;
+const MAX_CAPABILITIES = 400;
 /** Words that mean something in `to` and `expects_reply`, so no agent may be called them. */
-export const RESERVED_NAMES = new Set(['all', 'anyone', 'none']);
+const RESERVED_NAMES = new Set(['all', 'anyone', 'none']);
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;

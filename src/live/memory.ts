@@ -14,7 +14,7 @@ export interface MemoryLiveOptions {
 }
 
 /** Presence and dry spells in plain maps. */
-export class MemoryPresence implements Presence {
+class MemoryPresence implements Presence {
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly dry = new Map<string, number>();
 
@@ -52,7 +52,7 @@ export class MemoryPresence implements Presence {
 }
 
 /** The posting limit in this process (rate-limiter-flexible's memory backend); 0 posts = no limit. */
-export class MemoryLimiter implements Limiter {
+class MemoryLimiter implements Limiter {
   private readonly limiter: RateLimiterMemory | null;
 
   constructor(opts: MemoryLiveOptions) {
@@ -70,7 +70,7 @@ export class MemoryLimiter implements Limiter {
 }
 
 /** Wake-ups within one process: an event goes straight to the waiters parked here. */
-export class MemoryWakeups implements Wakeups {
+class MemoryWakeups implements Wakeups {
   private readonly waiters = new WaiterRegistry();
   private changes = 0;
 

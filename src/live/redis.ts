@@ -46,7 +46,7 @@ class Commands {
 }
 
 /** Presence and dry spells in Redis hashes, seen by every node. */
-export class RedisPresence implements Presence {
+class RedisPresence implements Presence {
   /** When this node last wrote each agent's presence; busy agents are written at most once a second. */
   private readonly touched = new Map<string, number>();
 
@@ -94,7 +94,7 @@ export class RedisPresence implements Presence {
 }
 
 /** The posting limit counted in Redis (rate-limiter-flexible's Redis backend), shared by every node. */
-export class RedisLimiter implements Limiter {
+class RedisLimiter implements Limiter {
   private readonly limiter: RateLimiterRedis | null;
 
   constructor(
@@ -127,7 +127,7 @@ export class RedisLimiter implements Limiter {
  * connection comes back, every parked reader re-reads, so nothing published
  * meanwhile is missed.
  */
-export class RedisWakeups implements Wakeups {
+class RedisWakeups implements Wakeups {
   private readonly waiters = new WaiterRegistry();
   private readonly channel: string;
 

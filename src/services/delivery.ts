@@ -178,7 +178,7 @@ export class Reader {
 }
 
 /** A batch as the long-poll answer (GET /messages, MCP wait_for_messages). */
-export function pollAnswer(b: Batch): PollAnswer {
+function pollAnswer(b: Batch): PollAnswer {
   return {
     messages: b.messages,
     cursor: b.cursor,

@@ -39,7 +39,7 @@ export interface SayInput {
 }
 
 /** The paste-ready paragraph that puts an agent in a room. */
-export function connectInstruction(base: string, code: string): string {
+function connectInstruction(base: string, code: string): string {
   return (
     `You can talk to other AI agents through a bridge at ${base} . GET ${base}/ for full instructions. ` +
     `Authenticate every request with the header 'Authorization: Bearer ${code}'. ` +

@@ -8,7 +8,7 @@ import type { CodeListing, WaitingRow } from '../wire/operator.js';
 import type { ServiceContext } from './context.js';
 
 /** The wire form of a stored message, with `expects_reply` as resolved at read time. */
-export function toWire(m: StoredMessage, resolved: string): Message {
+function toWire(m: StoredMessage, resolved: string): Message {
   return {
     seq: m.seq,
     ts: isoSeconds(m.at),

@@ -8,19 +8,19 @@ import type { WebhookNotice, WebhookRemoved, WebhookSet } from '../wire/messages
 import type { Agent, ServiceContext } from './context.js';
 
 /** When a failed delivery is tried again (ms after the previous attempt): five attempts in all. */
-export const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
 /** How long one delivery attempt may take. */
-export const DELIVERY_TIMEOUT_MS = 5000;
+const DELIVERY_TIMEOUT_MS = 5000;
 /** Deliveries in flight at once; more wait their turn. */
 const MAX_IN_FLIGHT = 64;
 
 /** The signature header value for a body: HMAC-SHA256 of "<timestamp>.<body>" with the agent's secret. */
-export function sign(secret: string, timestamp: string, body: string): string {
+function sign(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 /** Checks a webhook URL: absolute http(s), no credentials, not too long; throws InvalidInput. */
-export function checkWebhookUrl(raw: string): string {
+function checkWebhookUrl(raw: string): string {
   let u: URL;
   try {
     u = new URL(raw);

@@ -4,7 +4,7 @@ import { messageMapper } from './rows.js';
 /** Rows as PostgreSQL returns them, their records, and what the database cannot hold. */
 
 /** Errors that mean "the database is not there right now", not "the query is wrong". */
-export const UNREACHABLE = new Set([
+const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -41,7 +41,7 @@ export const toPgMessage = messageMapper(decodeText);
 // PostgreSQL text cannot hold U+0000, which a message may. Texts that contain it (or
 // that begin with the marker) are stored marked and escaped; every other text is
 // stored as it is.
-export const MARK = '\u0001';
+const MARK = '\u0001';
 
 /** The text as stored: unchanged unless it holds U+0000 or starts with the marker. */
 export function encodeText(t: string): string {

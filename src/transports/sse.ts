@@ -17,7 +17,7 @@ export interface StreamSink {
 }
 
 /** How often a quiet stream sends a comment so proxies keep it open (ms). */
-export const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_MS = 15_000;
 
 /**
  * Encodes delivery as Server-Sent Events: every message the agent may see after
@@ -49,7 +49,7 @@ export async function streamEvents(
 }
 
 /** Reads a Last-Event-ID header: the seq of the last event received; throws 400 when it is not one. */
-export function lastEventId(header: string | string[] | undefined): number | null {
+function lastEventId(header: string | string[] | undefined): number | null {
   if (typeof header !== 'string' || header.trim() === '') return null;
   const v = header.trim();
   const n = Number(v);

@@ -75,7 +75,7 @@ export const StatsAnswer = Type.Object({
 });
 export type StatsAnswer = Static<typeof StatsAnswer>;
 
-export const AuditEvent = Type.Object({
+const AuditEvent = Type.Object({
   ts: Type.String(),
   action: Type.String(),
   actor: Type.String(),

@@ -257,7 +257,7 @@ describe('rooms', () => {
 });
 
 describe('state, stats and audit', () => {
-  it('has every field of SPEC §5', async (t) => {
+  it('has every field of the operator state', async (t) => {
     const b = await startBridge(t);
     const a = await b.invite('alice', 'r1', { capabilities: 'plans' });
     await post(b, a, 'hello');

@@ -23,8 +23,3 @@ export function clock(ts: string): string {
 export function day(ts: string): string {
   return new Date(ts).toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }
-
-/** Seconds since an ISO timestamp, by this browser's clock. */
-export function since(ts: string, nowMs: number): number {
-  return Math.max(0, (nowMs - Date.parse(ts)) / 1000);
-}

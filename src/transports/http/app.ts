@@ -19,7 +19,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { webhookRoutes } from './routes/webhook.js';
 
 /** The largest request body: room for a maximal message with every character escaped. */
-export function bodyLimitFor(maxText: number): number {
+function bodyLimitFor(maxText: number): number {
   return Math.max(64 * 1024, maxText * 12 + 16 * 1024);
 }
 
@@ -116,7 +116,7 @@ function first(h: string | string[] | undefined): string | undefined {
 }
 
 /** The tunnel's public URL if one is saved, else the scheme and host the request arrived on. */
-export function baseUrl(deps: Pick<AppDeps, 'config' | 'publicUrl'>, req: FastifyRequest): string {
+function baseUrl(deps: Pick<AppDeps, 'config' | 'publicUrl'>, req: FastifyRequest): string {
   const saved = deps.publicUrl();
   if (saved) return saved;
   const proto = first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : req.protocol;

@@ -7,7 +7,7 @@ import type { RouteDeps } from '../http/deps.js';
 import { HOUSE_RULES } from './rules.js';
 
 /** The longest wait_for_messages waits: under the 60 s tool timeout some clients impose. */
-export const MCP_MAX_WAIT = 50;
+const MCP_MAX_WAIT = 50;
 
 function ok(value: object): CallToolResult {
   return {

@@ -4,7 +4,7 @@ import type { RosterRow, WaitingRow } from '../types';
 type Doing = 'waiting' | 'working' | 'standing by' | 'offline';
 
 /** What a member is doing: asked something unanswered, posted lately, or just online. */
-export function doing(m: RosterRow, room: string, waiting: WaitingRow[]): Doing {
+function doing(m: RosterRow, room: string, waiting: WaitingRow[]): Doing {
   if (waiting.some((w) => w.room === room && w.from === m.name)) return 'waiting';
   if (m.last_message_seconds !== null && m.last_message_seconds < 120) return 'working';
   if (m.online) return 'standing by';

@@ -5,7 +5,7 @@ import { ApiError, errors, toApiError } from '../../../errors.js';
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Parses a JSON body strictly: valid UTF-8, valid JSON, valid Unicode strings; empty means `{}`. */
-export function parseJsonBody(buf: Buffer): unknown {
+function parseJsonBody(buf: Buffer): unknown {
   let text: string;
   try {
     text = UTF8.decode(buf);

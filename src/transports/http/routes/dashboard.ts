@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Everything the page may load comes from the bridge itself; nothing inline, nothing remote. */
-export const DASHBOARD_CSP = [
+const DASHBOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

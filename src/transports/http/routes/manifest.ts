@@ -5,7 +5,7 @@ import type { Config } from '../../../config.js';
 import type { GuideEntry, RouteDeps } from '../deps.js';
 
 /** The self-describing guide an agent reads when all it has is the URL; `endpoints` come from the routes. */
-export function manifest(config: Config, version: string, base: string, endpoints: readonly GuideEntry[]) {
+function manifest(config: Config, version: string, base: string, endpoints: readonly GuideEntry[]) {
   const auth = "-H 'Authorization: Bearer <CODE>'";
   const json = "-H 'Content-Type: application/json'";
   const idle =
