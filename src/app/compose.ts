@@ -5,6 +5,7 @@ import { maskCode } from '../secrets.js';
 import { Bridge } from '../services/bridge.js';
 import type { ServiceContext } from '../services/context.js';
 import { Delivery } from '../services/delivery.js';
+import { Jobs } from '../services/jobs.js';
 import { Operator } from '../services/operator.js';
 import { WebhookNotifier } from '../services/webhooks.js';
 import { VERSION } from '../version.js';
@@ -21,7 +22,7 @@ export interface Services {
   webhooks: WebhookNotifier;
   /** Prometheus metrics, when asked for (the server); null for one-shot commands. */
   metrics: Metrics | null;
-  /** Stops background work (webhook retries) and closes the backends. */
+  /** Stops background work (scheduled jobs, webhook deliveries) and closes the backends. */
   close(): Promise<void>;
 }
 
@@ -70,7 +71,8 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
     };
     // Hashing switched on: forget plaintext codes kept from before; they keep working by hash.
     if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
-    const webhooks = new WebhookNotifier(ctx);
+    const jobs = new Jobs();
+    const webhooks = new WebhookNotifier(ctx, jobs);
     return {
       ctx,
       bridge: new Bridge(ctx, webhooks),
@@ -79,6 +81,7 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
       webhooks,
       metrics,
       async close() {
+        jobs.stop();
         webhooks.stop();
         await live.close();
         await store.close();

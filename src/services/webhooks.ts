@@ -6,6 +6,7 @@ import { deliveredTo } from '../domain/visibility.js';
 import type { WebhookRecord } from '../store/store.js';
 import type { WebhookNotice, WebhookRemoved, WebhookSet } from '../wire/messages.js';
 import type { Agent, ServiceContext } from './context.js';
+import type { Jobs } from './jobs.js';
 
 /** When a failed delivery is tried again (ms after the previous attempt): five attempts in all. */
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
@@ -45,6 +46,7 @@ export class WebhookNotifier {
 
   constructor(
     private readonly ctx: ServiceContext,
+    private readonly jobs: Jobs,
     private readonly delays: readonly number[] = RETRY_DELAYS_MS,
   ) {}
 
@@ -152,7 +154,6 @@ export class WebhookNotifier {
       ok = false;
     }
     if (ok || attempt >= this.delays.length || this.stopped) return;
-    const timer = setTimeout(() => this.enqueue(() => this.deliver(h, body, attempt + 1)), this.delays[attempt]);
-    timer.unref();
+    this.jobs.after(this.delays[attempt], () => this.enqueue(() => this.deliver(h, body, attempt + 1)));
   }
 }
