@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -31,6 +32,18 @@ export interface Config {
   readonly redisPrefix: string;
   /** A separate secret for GET /metrics (Authorization: Bearer), or null: the admin token only. */
   readonly metricsToken: string | null;
+  /** Readers (long-polls, streams, MCP waits) one agent may have open at once on a node; 0 = no cap. */
+  readonly maxParkedPerAgent: number;
+  /** Connections (or, behind a trusted proxy, requests in flight) per client address; 0 = no cap. */
+  readonly maxConnectionsPerAddress: number;
+  /** Which proxies' X-Forwarded-For is believed: proxy-addr names, addresses and CIDR ranges; empty = none. */
+  readonly trustProxy: readonly string[];
+  /** Failed sign-ins an address may make per minute before it is held back; 0 = no limit. */
+  readonly authFailuresPerMinute: number;
+  /** Seconds a client has to send a whole request (headers: at most 10 of them). */
+  readonly requestTimeoutSeconds: number;
+  /** Let webhooks reach loopback, private, link-local and metadata addresses. */
+  readonly webhookAllowPrivate: boolean;
 }
 
 /** A bad environment value; the message names the variable and what it expects. */
@@ -169,6 +182,35 @@ function host(env: Env): string {
   return v;
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * ARGYBARGY_TRUST_PROXY: `loopback` by default (a tunnel or reverse proxy on the same
+ * machine); `none` (or 0/false/off) trusts nobody; else a comma-separated list of
+ * loopback, linklocal, uniquelocal, addresses and CIDR ranges.
+ */
+function trustProxy(env: Env): string[] {
+  const v = raw(env, 'ARGYBARGY_TRUST_PROXY');
+  if (v === undefined) return ['loopback'];
+  if (FALSE.has(v.toLowerCase()) || v.toLowerCase() === 'none') return [];
+  const list = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    const [addr, bits] = item.split('/');
+    const kind = isIP(addr);
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (kind === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.has(item.toLowerCase()) || (kind !== 0 && okBits))) {
+      throw new ConfigError(
+        'ARGYBARGY_TRUST_PROXY',
+        `ARGYBARGY_TRUST_PROXY has ${JSON.stringify(item)}; use loopback, linklocal, uniquelocal, an address, a CIDR range, or none.`,
+      );
+    }
+  }
+  return list.map((x) => (PROXY_NAMES.has(x.toLowerCase()) ? x.toLowerCase() : x));
+}
+
 /** Expands a leading `~` to the home directory and makes the path absolute. */
 function expandHome(p: string): string {
   if (p === '~') return homedir();
@@ -206,5 +248,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: serviceUrl(env, 'ARGYBARGY_REDIS_URL', ['redis:', 'rediss:'], 'redis://host:6379'),
     redisPrefix: prefix(env),
     metricsToken: raw(env, 'ARGYBARGY_METRICS_TOKEN') ?? null,
+    maxParkedPerAgent: int(env, 'ARGYBARGY_MAX_PARKED_PER_AGENT', 32, 0, 1_000_000),
+    maxConnectionsPerAddress: int(env, 'ARGYBARGY_MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 10_000_000),
+    trustProxy: Object.freeze(trustProxy(env)),
+    authFailuresPerMinute: int(env, 'ARGYBARGY_AUTH_FAILURES', 50, 0, 1_000_000_000),
+    requestTimeoutSeconds: positiveNumber(env, 'ARGYBARGY_REQUEST_TIMEOUT', 30, 3600),
+    webhookAllowPrivate: bool(env, 'ARGYBARGY_WEBHOOK_PRIVATE', false),
   });
 }

@@ -15,6 +15,13 @@ export type ErrorCode =
   | 'room_closed'
   | 'already_claimed'
   | 'rate_limited'
+  | 'too_many_waits'
+  | 'auth_throttled'
+  | 'too_many_connections'
+  | 'method_not_allowed'
+  | 'request_timeout'
+  | 'uri_too_long'
+  | 'headers_too_large'
   | 'room_quota'
   | 'code_quota'
   | 'payload_too_large'
@@ -30,6 +37,13 @@ const STATUS: Record<ErrorCode, number> = {
   room_closed: 409,
   already_claimed: 409,
   rate_limited: 429,
+  too_many_waits: 429,
+  auth_throttled: 429,
+  too_many_connections: 429,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  uri_too_long: 414,
+  headers_too_large: 431,
   room_quota: 403,
   code_quota: 403,
   payload_too_large: 413,
@@ -73,6 +87,54 @@ export const errors = {
       'unauthorized',
       "Missing or wrong admin token. Send it in the 'X-Admin-Token' header; the operator can print it with 'argybargy token'.",
     ),
+
+  accessEnded: (reason: 'revoked' | 'expired') =>
+    new ApiError(
+      'unauthorized',
+      reason === 'expired'
+        ? 'Your access code expired. Stop here, and ask the bridge operator for a new code if you should stay.'
+        : 'Your access code was revoked. Stop here: the operator has ended your access to this bridge.',
+      { reason: reason === 'expired' ? 'code_expired' : 'access_revoked' },
+    ),
+
+  tooManyWaits: (max: number) =>
+    new ApiError(
+      'too_many_waits',
+      `You already have ${max} requests waiting for messages here (long-polls, streams and MCP waits together). Keep one listening at a time: close one before opening another.`,
+      { max_waits: max, retry_after: 1 },
+      { 'Retry-After': '1' },
+    ),
+
+  authThrottled: (retryAfter: number) =>
+    new ApiError(
+      'auth_throttled',
+      `Too many failed sign-ins from your address. Wait ${retryAfter} seconds; check that you send the right code ('Authorization: Bearer <code>') or admin token.`,
+      { retry_after: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    ),
+
+  tooManyConnections: (max: number) =>
+    new ApiError(
+      'too_many_connections',
+      `Your address already has ${max} requests open on this bridge. Close some (one long-poll per agent is enough) and try again.`,
+      { max_connections: max, retry_after: 1 },
+      { 'Retry-After': '1' },
+    ),
+
+  methodNotAllowed: (method: string) =>
+    new ApiError(
+      'method_not_allowed',
+      `${method.slice(0, 20)} is not a method this bridge answers. GET / lists every endpoint.`,
+    ),
+
+  requestTimeout: () =>
+    new ApiError('request_timeout', 'The request took too long to arrive. Send the whole request at once.'),
+
+  uriTooLong: () =>
+    new ApiError('uri_too_long', 'The request URL is too long. GET / lists every endpoint and its parameters.'),
+
+  headersTooLarge: () =>
+    new ApiError('headers_too_large', 'The request headers are too large. Send fewer or shorter headers.'),
 
   notFound: (detail: string) => new ApiError('not_found', detail),
 

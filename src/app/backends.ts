@@ -22,7 +22,11 @@ export async function openStore(config: Config): Promise<Store> {
 
 /** The live state: Redis when ARGYBARGY_REDIS_URL is set (shared by every node), else in memory. */
 export async function openLive(config: Config): Promise<Live> {
-  const rate = { rateMax: config.rateMax, rateWindowSeconds: config.rateWindowSeconds };
+  const rate = {
+    rateMax: config.rateMax,
+    rateWindowSeconds: config.rateWindowSeconds,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+  };
   if (config.redisUrl) {
     const { openRedisLive } = await import('../live/redis.js');
     return openRedisLive({ url: config.redisUrl, prefix: config.redisPrefix, ...rate });

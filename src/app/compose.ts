@@ -2,11 +2,14 @@ import type { Config } from '../config.js';
 import type { Live } from '../live/live.js';
 import { Metrics, NO_TELEMETRY } from '../metrics.js';
 import { maskCode } from '../secrets.js';
+import { Access } from '../services/access.js';
+import { AuthGuard } from '../services/auth-guard.js';
 import { Bridge } from '../services/bridge.js';
 import type { ServiceContext } from '../services/context.js';
 import { Delivery } from '../services/delivery.js';
 import { Jobs } from '../services/jobs.js';
 import { Operator } from '../services/operator.js';
+import { Outbound } from '../services/outbound.js';
 import { WebhookNotifier } from '../services/webhooks.js';
 import { VERSION } from '../version.js';
 import { openAdminTokens } from './admin-tokens.js';
@@ -72,17 +75,22 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
     // Hashing switched on: forget plaintext codes kept from before; they keep working by hash.
     if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
     const jobs = new Jobs();
-    const webhooks = new WebhookNotifier(ctx, jobs);
+    const outbound = new Outbound(config.webhookAllowPrivate);
+    const webhooks = new WebhookNotifier(ctx, jobs, outbound);
+    const guard = new AuthGuard(ctx, jobs);
     return {
       ctx,
-      bridge: new Bridge(ctx, webhooks),
-      operator: new Operator(ctx, webhooks),
+      bridge: new Bridge(ctx, webhooks, guard),
+      operator: new Operator(ctx, webhooks, guard, new Access(ctx, webhooks)),
       delivery: new Delivery(ctx),
       webhooks,
       metrics,
       async close() {
         jobs.stop();
         webhooks.stop();
+        // What was counted but not yet written reaches the audit log before the store closes.
+        await guard.flush().catch(() => undefined);
+        await outbound.close();
         await live.close();
         await store.close();
       },

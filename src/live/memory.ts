@@ -1,17 +1,14 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
-import type { Limiter, RateDecision } from './limiter.js';
+import type { Limiter, LimiterOptions, RateDecision } from './limiter.js';
 import { agentKey, type Live } from './live.js';
 import type { Presence } from './presence.js';
-import { consumeOne } from './rate.js';
+import { consumeOne, countFailure, type FailureCounters } from './rate.js';
 import { WaiterRegistry } from './waiters.js';
 import type { LiveEvent, Waiter, Wakeups } from './wakeups.js';
 
 /** Options for the in-memory Live. */
-export interface MemoryLiveOptions {
-  rateMax: number;
-  rateWindowSeconds: number;
-}
+export type MemoryLiveOptions = LimiterOptions;
 
 /** Presence and dry spells in plain maps. */
 class MemoryPresence implements Presence {
@@ -51,13 +48,27 @@ class MemoryPresence implements Presence {
   }
 }
 
-/** The posting limit in this process (rate-limiter-flexible's memory backend); 0 posts = no limit. */
+/** The limits in this process (rate-limiter-flexible's memory backend); 0 = no limit. */
 class MemoryLimiter implements Limiter {
   private readonly limiter: RateLimiterMemory | null;
+  private readonly failures: FailureCounters | null;
 
   constructor(opts: MemoryLiveOptions) {
     this.limiter =
       opts.rateMax > 0 ? new RateLimiterMemory({ points: opts.rateMax, duration: opts.rateWindowSeconds }) : null;
+    const max = opts.authFailuresPerMinute;
+    this.failures =
+      max > 0
+        ? {
+            failures: new RateLimiterMemory({ points: max, duration: 60 }),
+            holds: new RateLimiterMemory({ points: 1_000_000, duration: 86_400 }),
+            max,
+          }
+        : null;
+  }
+
+  authFailure(address: string): Promise<RateDecision> {
+    return countFailure(this.failures, address);
   }
 
   consume(room: string, name: string): Promise<RateDecision> {
@@ -93,6 +104,10 @@ class MemoryWakeups implements Wakeups {
 
   shutdown(): void {
     this.waiters.shutdown();
+  }
+
+  accessEpoch(): number {
+    return this.waiters.accessEpoch();
   }
 }
 

@@ -2,20 +2,18 @@ import type { Redis as RedisClient } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Unavailable } from '../domain/errors.js';
 import type { PresenceEntry } from '../domain/roster.js';
-import type { Limiter, RateDecision } from './limiter.js';
+import type { Limiter, LimiterOptions, RateDecision } from './limiter.js';
 import { agentKey, type Live } from './live.js';
 import type { Presence } from './presence.js';
-import { consumeOne } from './rate.js';
+import { consumeOne, countFailure, type FailureCounters } from './rate.js';
 import { WaiterRegistry } from './waiters.js';
 import type { LiveEvent, Waiter, Wakeups } from './wakeups.js';
 
 /** Options for the cross-node Live. */
-export interface RedisLiveOptions {
+export interface RedisLiveOptions extends LimiterOptions {
   url: string;
   /** Prefix of every key and channel (ARGYBARGY_REDIS_PREFIX). */
   prefix: string;
-  rateMax: number;
-  rateWindowSeconds: number;
 }
 
 /** Presence of a room is forgotten a day after anyone in it was last seen. */
@@ -93,9 +91,10 @@ class RedisPresence implements Presence {
   }
 }
 
-/** The posting limit counted in Redis (rate-limiter-flexible's Redis backend), shared by every node. */
+/** The limits counted in Redis (rate-limiter-flexible's Redis backend), shared by every node. */
 class RedisLimiter implements Limiter {
   private readonly limiter: RateLimiterRedis | null;
+  private readonly failures: FailureCounters | null;
 
   constructor(
     private readonly c: Commands,
@@ -110,6 +109,29 @@ class RedisLimiter implements Limiter {
             duration: opts.rateWindowSeconds,
           })
         : null;
+    const max = opts.authFailuresPerMinute;
+    this.failures =
+      max > 0
+        ? {
+            failures: new RateLimiterRedis({
+              storeClient: c.redis,
+              keyPrefix: c.key('authfail'),
+              points: max,
+              duration: 60,
+            }),
+            holds: new RateLimiterRedis({
+              storeClient: c.redis,
+              keyPrefix: c.key('authhold'),
+              points: 1_000_000,
+              duration: 86_400,
+            }),
+            max,
+          }
+        : null;
+  }
+
+  authFailure(address: string): Promise<RateDecision> {
+    return this.c.run(countFailure(this.failures, address));
   }
 
   consume(room: string, name: string): Promise<RateDecision> {
@@ -180,6 +202,10 @@ class RedisWakeups implements Wakeups {
 
   shutdown(): void {
     this.waiters.shutdown();
+  }
+
+  accessEpoch(): number {
+    return this.waiters.accessEpoch();
   }
 }
 

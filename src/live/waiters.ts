@@ -1,6 +1,9 @@
-import { concerns, EVERYWHERE, type LiveEvent, type Waiter, type WaitOutcome } from './wakeups.js';
+import { concerns, EVERYWHERE, type LiveEvent, outcomeOf, type Waiter, type WaitOutcome } from './wakeups.js';
 
-/** One parked wait, settled by an event, its timer, its abort signal or shutdown. */
+/** Which latched outcome wins when several arrive between two waits: shutdown, then access, then any event. */
+const WEIGHT: Record<WaitOutcome, number> = { timeout: 0, aborted: 0, event: 1, access: 2, shutdown: 3 };
+
+/** One parked wait, settled by an event, its timer, its abort signal or shutdown. Waits again after each. */
 class LocalWaiter implements Waiter {
   private latched: WaitOutcome | null = null;
   private settle: ((o: WaitOutcome) => void) | null = null;
@@ -11,13 +14,13 @@ class LocalWaiter implements Waiter {
     private readonly detach: (w: LocalWaiter) => void,
   ) {}
 
-  /** Delivers an outcome now, or latches it for the next wait(). */
+  /** Delivers an outcome now, or latches it for the next wait(); a weightier outcome replaces a latched one. */
   fire(outcome: WaitOutcome): void {
     if (this.settle) {
       const s = this.settle;
       this.settle = null;
       s(outcome);
-    } else if (this.latched === null || outcome === 'shutdown') {
+    } else if (this.latched === null || WEIGHT[outcome] > WEIGHT[this.latched]) {
       this.latched = outcome;
     }
   }
@@ -61,6 +64,7 @@ export class WaiterRegistry {
   private readonly rooms = new Map<string, Set<LocalWaiter>>();
   private parked = 0;
   private stopped = false;
+  private accessEvents = 0;
 
   /** Registers interest in `room` (EVERYWHERE for all) for `name` (null: every event). */
   register(room: string, name: string | null): Waiter {
@@ -87,15 +91,26 @@ export class WaiterRegistry {
 
   /** Wakes the waiters an event concerns, and those watching everywhere. */
   dispatch(event: LiveEvent): void {
+    if (event.kind === 'access') this.accessEvents++;
+    const outcome = outcomeOf(event);
     const set = event.room === undefined ? undefined : this.rooms.get(event.room);
-    if (set) for (const w of set) if (concerns(event, w.name)) w.fire('event');
+    if (set) for (const w of set) if (concerns(event, w.name)) w.fire(outcome);
     const all = this.rooms.get(EVERYWHERE);
     if (all) for (const w of all) w.fire('event');
   }
 
-  /** Wakes every waiter to read again (events may have been missed, e.g. while disconnected). */
+  /** How many access events have been dispatched here. */
+  accessEpoch(): number {
+    return this.accessEvents;
+  }
+
+  /**
+   * Wakes every waiter to read again and to check its code again: events, a
+   * revocation among them, may have been missed (e.g. while disconnected).
+   */
   wakeAll(): void {
-    for (const set of this.rooms.values()) for (const w of set) w.fire('event');
+    this.accessEvents++;
+    for (const set of this.rooms.values()) for (const w of set) w.fire('access');
   }
 
   count(): number {

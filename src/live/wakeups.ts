@@ -20,10 +20,16 @@ export interface Wakeups {
   parkedCount(): number;
   /** Releases every parked waiter with `shutdown` and refuses new ones (they settle with `shutdown` at once). */
   shutdown(): void;
+  /**
+   * How many access events this node has received so far. A reader that compares it
+   * with the value taken when its code was checked learns whether a revocation may
+   * have slipped in between (and checks the code again).
+   */
+  accessEpoch(): number;
 }
 
-/** How a wait ended. */
-export type WaitOutcome = 'event' | 'timeout' | 'aborted' | 'shutdown';
+/** How a wait ended; `access` means the agent's codes changed (a revocation): check the code again. */
+export type WaitOutcome = 'event' | 'access' | 'timeout' | 'aborted' | 'shutdown';
 
 /** One registration of interest. */
 export interface Waiter {
@@ -37,6 +43,8 @@ export interface Waiter {
 export type LiveEvent =
   | { kind: 'message'; room: string; seq: number; from: string; to: string }
   | { kind: 'room'; room: string }
+  /** Codes of this agent were revoked: its readers check their own code and end if it is gone. */
+  | { kind: 'access'; room: string; name: string }
   /** Something only the operator's views care about: a code, a claim, a first connection. */
   | { kind: 'change'; room?: string };
 
@@ -45,7 +53,19 @@ export const EVERYWHERE = '*';
 
 /** True when `event` concerns a waiter registered for `name` (null = everything in the room). */
 export function concerns(event: LiveEvent, name: string | null): boolean {
-  if (event.kind === 'change') return false;
-  if (event.kind === 'room' || name === null) return true;
-  return deliveredTo(event, name);
+  switch (event.kind) {
+    case 'change':
+      return false;
+    case 'room':
+      return true;
+    case 'access':
+      return event.name === name;
+    case 'message':
+      return name === null || deliveredTo(event, name);
+  }
+}
+
+/** How an event settles a waiter it concerns. */
+export function outcomeOf(event: LiveEvent): WaitOutcome {
+  return event.kind === 'access' ? 'access' : 'event';
 }

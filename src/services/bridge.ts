@@ -6,6 +6,7 @@ import { codeFromAuthorization, hashCode } from '../secrets.js';
 import type { RoomRecord } from '../store/store.js';
 import type { ClaimAnswer, HistoryAnswer, Message, PeersAnswer, Whoami } from '../wire/messages.js';
 import { announce } from './announce.js';
+import type { AuthGuard } from './auth-guard.js';
 import type { Agent, ServiceContext } from './context.js';
 import { decorate, roomStatus } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
@@ -25,22 +26,31 @@ export class Bridge {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly webhooks: WebhookNotifier,
+    private readonly guard: AuthGuard,
   ) {}
 
-  /** Resolves an Authorization header to an agent and marks it present; throws 401 (unauthorized). */
-  async authenticate(header: string | undefined): Promise<Agent> {
+  /**
+   * Resolves an Authorization header to an agent and marks it present. Throws 401
+   * (unauthorized), or 429 (auth_throttled) when `address` has failed too often.
+   * `path` names the endpoint for the audit log.
+   */
+  async authenticate(header: string | undefined, address: string, path: string): Promise<Agent> {
+    const checkedAt = this.ctx.live.wakeups.accessEpoch();
     const code = codeFromAuthorization(header);
-    if (!code || code.length > 512) {
-      this.ctx.telemetry.authFailed('agent');
-      throw errors.agentUnauthorized();
-    }
-    const rec = await this.ctx.store.findCodeByHash(hashCode(code));
+    if (!code) throw await this.guard.failed('agent', address, path, true);
+    const rec = code.length > 512 ? null : await this.ctx.store.findCodeByHash(hashCode(code));
     const now = this.ctx.now();
     if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) {
-      this.ctx.telemetry.authFailed('agent');
-      throw errors.agentUnauthorized();
+      throw await this.guard.failed('agent', address, path, false);
     }
-    const agent = { name: rec.name, room: rec.room, capabilities: rec.capabilities };
+    const agent: Agent = {
+      name: rec.name,
+      room: rec.room,
+      capabilities: rec.capabilities,
+      codeHash: rec.hash,
+      expiresAt: rec.expiresAt,
+      checkedAt,
+    };
     if (await this.ctx.live.presence.touch(agent.room, agent.name, now)) {
       await this.ctx.store.audit({
         at: now,

@@ -33,4 +33,10 @@ export interface Agent {
   name: string;
   room: string;
   capabilities: string;
+  /** The hash of the code it authenticated with: long readers check it again on a revocation. */
+  codeHash: string;
+  /** When that code expires (epoch ms), or null. */
+  expiresAt: number | null;
+  /** The node's access epoch when the code was checked (Wakeups.accessEpoch). */
+  checkedAt: number;
 }

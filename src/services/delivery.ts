@@ -1,5 +1,8 @@
 import { idleTripsAt, pollBudget } from '../domain/budget.js';
 import { secondsBetween } from '../domain/time.js';
+import { errors } from '../errors.js';
+import { agentKey } from '../live/live.js';
+import type { Waiter } from '../live/wakeups.js';
 import type { ReadSnapshot } from '../store/store.js';
 import type { Message, PollAnswer, PollBudget, RoomStatus, StreamExit } from '../wire/messages.js';
 import type { Agent, ServiceContext } from './context.js';
@@ -36,51 +39,98 @@ export interface ReadOptions {
 /**
  * Delivery: the one read → park → wake → budget → exit cycle. The long-poll, the
  * event stream and MCP's wait_for_messages are encoders over a Reader; a new
- * transport opens one too. The only caller of `Store.readSince`.
+ * transport opens one too. The only caller of `Store.readSince`, and where a
+ * revoked or expired code is noticed while an agent waits.
  */
 export class Delivery {
+  /** Readers open on this node per agent, for the cap (ARGYBARGY_MAX_PARKED_PER_AGENT). */
+  private readonly open_ = new Map<string, number>();
+
   constructor(private readonly ctx: ServiceContext) {}
 
-  /** Opens a reader for `agent` (see ReadOptions); reads nothing yet. */
+  /**
+   * Opens a reader for `agent` (see ReadOptions); reads nothing yet. Close it when
+   * done. Throws 429 too_many_waits when the agent already has its cap of readers
+   * open on this node, and 401 when its code was revoked meanwhile.
+   */
   async open(agent: Agent, opts: ReadOptions = {}): Promise<Reader> {
-    const keep = opts.serverCursor === true;
-    const since = opts.since ?? (keep ? await this.ctx.store.getCursor(agent.room, agent.name) : 0);
-    return new Reader(this.ctx, agent, since, keep, opts.signal);
+    const key = agentKey(agent.room, agent.name);
+    const cap = this.ctx.config.maxParkedPerAgent;
+    const n = this.open_.get(key) ?? 0;
+    if (cap > 0 && n >= cap) throw errors.tooManyWaits(cap);
+    this.open_.set(key, n + 1);
+    const release = () => {
+      const left = (this.open_.get(key) ?? 1) - 1;
+      if (left > 0) this.open_.set(key, left);
+      else this.open_.delete(key);
+    };
+    // Registered before anything is read or checked, so nothing that happens from here is missed.
+    const reader = new Reader(this.ctx, agent, opts.signal, release);
+    try {
+      await reader.checkAccess();
+      const keep = opts.serverCursor === true;
+      const since = opts.since ?? (keep ? await this.ctx.store.getCursor(agent.room, agent.name) : 0);
+      reader.start(since, keep);
+      return reader;
+    } catch (e) {
+      reader.close();
+      throw e;
+    }
   }
 
   /**
    * One long-poll (GET /messages, MCP wait_for_messages): answers at once when a
    * message is waiting, the room is closed or the idle bound is reached; otherwise
    * parks up to `waitSeconds` (capped at ARGYBARGY_MAX_WAIT). Null when the signal
-   * aborted the wait (the client is gone; nothing was delivered).
+   * aborted the wait (the client is gone; nothing was delivered). Throws 401 when the
+   * agent's code is revoked or expires while it waits.
    */
   async poll(agent: Agent, waitSeconds: number, opts: ReadOptions = {}): Promise<PollAnswer | null> {
     const reader = await this.open(agent, opts);
-    const batch = await reader.next(Math.min(waitSeconds, this.ctx.config.maxWait) * 1000);
-    return batch && pollAnswer(batch);
+    try {
+      const batch = await reader.next(Math.min(waitSeconds, this.ctx.config.maxWait) * 1000);
+      return batch && pollAnswer(batch);
+    } finally {
+      reader.close();
+    }
   }
 }
 
 /**
  * One agent reading from a cursor. `next` reads once more whatever happens, so an
  * answer always reflects the store at the moment it is given; in between it parks
- * on a wake-up registered *before* the read, so a post that lands during the read
- * is never missed, and costs nothing while parked.
+ * on a wake-up registered when the reader opened, so a post (or a revocation) that
+ * lands while it reads or while its transport writes is never missed, and costs
+ * nothing while parked.
  */
 export class Reader {
   /** When the agent's current dry stretch began (epoch ms); null until asked again after a delivery. */
   private dryFrom: number | null = null;
   /** The server-side cursor as last stored. */
-  private saved: number;
+  private saved = 0;
+  private keep = false;
+  private at = 0;
+  private readonly waiter: Waiter;
+  /** The access epoch at the last check of the code. */
+  private checkedAt: number;
+  private stopping = false;
+  private closed = false;
 
   constructor(
     private readonly ctx: ServiceContext,
     readonly agent: Agent,
-    private at: number,
-    private readonly keep: boolean,
-    private readonly signal?: AbortSignal,
+    private readonly signal: AbortSignal | undefined,
+    private readonly release: () => void,
   ) {
-    this.saved = at;
+    this.waiter = ctx.live.wakeups.register(agent.room, agent.name);
+    this.checkedAt = agent.checkedAt;
+  }
+
+  /** Sets where reading starts; `keep` moves the agent's server-side cursor after each batch. */
+  start(since: number, keep: boolean): void {
+    this.at = since;
+    this.saved = since;
+    this.keep = keep;
   }
 
   /** Where the reader stands: the cursor of the last batch (or where it started). */
@@ -89,52 +139,76 @@ export class Reader {
   }
 
   /**
+   * Checks the agent's code again if a revocation may have happened since it was
+   * last checked (or it has expired); throws 401 (accessEnded) when it is gone.
+   */
+  async checkAccess(force = false): Promise<void> {
+    const { agent } = this;
+    if (agent.expiresAt !== null && agent.expiresAt <= this.ctx.now()) throw errors.accessEnded('expired');
+    const epoch = this.ctx.live.wakeups.accessEpoch();
+    if (!force && epoch === this.checkedAt) return;
+    const rec = await this.ctx.store.findCodeByHash(agent.codeHash);
+    if (!rec || rec.room !== agent.room || rec.name !== agent.name) throw errors.accessEnded('revoked');
+    if (rec.expiresAt !== null && rec.expiresAt <= this.ctx.now()) throw errors.accessEnded('expired');
+    this.checkedAt = epoch;
+  }
+
+  /**
    * The next batch: at once when messages wait, the room is closed or the agent is
    * idle; else after a wake-up brings something, `waitMs` passes (an empty batch),
-   * or the idle bound trips. Null when the signal aborted the wait.
+   * or the idle bound trips. Null when the signal aborted the wait. Throws 401
+   * (accessEnded) when the agent's code is revoked or expires meanwhile.
    */
   async next(waitMs: number): Promise<Batch | null> {
     const { store, live, config } = this.ctx;
-    const { room, name } = this.agent;
+    const { room, name, expiresAt } = this.agent;
+    await this.checkAccess();
     const t0 = this.ctx.now();
     this.dryFrom ??= await live.presence.dryStart(room, name, t0);
     const dryFrom = this.dryFrom;
     const deadline = t0 + Math.max(0, waitMs);
-    let lastPass = deadline <= t0;
+    let lastPass = this.stopping || deadline <= t0;
     let woken = false;
-    let ended: 'timeout' | 'shutdown' | null = null;
+    let ended: 'timeout' | 'shutdown' | null = this.stopping ? 'shutdown' : null;
     for (;;) {
-      const waiter = lastPass ? null : live.wakeups.register(room, name);
-      try {
-        const snap = await store.readSince(room, name, this.at, PAGE);
-        const now = this.ctx.now();
-        const lastPost = snap.room?.lastAt ?? null;
-        const budget = pollBudget(
-          secondsBetween(dryFrom, now),
-          lastPost === null ? null : secondsBetween(lastPost, now),
-          config.maxIdleSeconds,
-          snap.room?.closed === true,
-        );
-        // Park until the deadline, but no longer than the moment the idle bound trips.
-        const until = Math.min(deadline, idleTripsAt(dryFrom, lastPost, config.maxIdleSeconds));
-        if (waiter === null || snap.messages.length > 0 || budget.should_exit || until <= now) {
-          return await this.deliver(snap, budget, woken, ended);
-        }
-        // Nothing new: the cursor follows the snapshot while parked too (see deliver).
-        this.at = snap.lastSeq;
-        const outcome = await waiter.wait(until - now, this.signal);
-        if (outcome === 'aborted') return null;
-        // An event may not have been for this reader after all (another reader's DM,
-        // a reopen): read and park again. A timeout or shutdown reads once more and answers.
-        if (outcome === 'event') woken = true;
-        else {
-          lastPass = true;
-          ended = outcome;
-        }
-      } finally {
-        waiter?.cancel();
+      const snap = await store.readSince(room, name, this.at, PAGE);
+      const now = this.ctx.now();
+      const lastPost = snap.room?.lastAt ?? null;
+      const budget = pollBudget(
+        secondsBetween(dryFrom, now),
+        lastPost === null ? null : secondsBetween(lastPost, now),
+        config.maxIdleSeconds,
+        snap.room?.closed === true,
+      );
+      // Park until the deadline, but no longer than the moment the idle bound trips
+      // or the code expires.
+      const until = Math.min(deadline, idleTripsAt(dryFrom, lastPost, config.maxIdleSeconds));
+      if (lastPass || snap.messages.length > 0 || budget.should_exit || until <= now) {
+        return await this.deliver(snap, budget, woken, ended);
+      }
+      // Nothing new: the cursor follows the snapshot while parked too (see deliver).
+      this.at = snap.lastSeq;
+      const outcome = await this.waiter.wait(Math.min(until, expiresAt ?? until) - now, this.signal);
+      if (outcome === 'aborted') return null;
+      if (outcome === 'access') await this.checkAccess(true);
+      else if (expiresAt !== null && expiresAt <= this.ctx.now()) throw errors.accessEnded('expired');
+      // An event may not have been for this reader after all (another reader's DM,
+      // a reopen): read and park again. A timeout or shutdown reads once more and answers.
+      if (outcome === 'event' || outcome === 'access') woken = true;
+      else {
+        lastPass = true;
+        ended = outcome;
+        if (outcome === 'shutdown') this.stopping = true;
       }
     }
+  }
+
+  /** Withdraws the reader: its wake-up registration and its place under the per-agent cap. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.waiter.cancel();
+    this.release();
   }
 
   private async deliver(

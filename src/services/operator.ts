@@ -1,3 +1,4 @@
+import type { AuditClass } from '../domain/audit.js';
 import { BROADCAST, defaultExpects, resolveExpects } from '../domain/expects.js';
 import { parseExpires } from '../domain/expires.js';
 import { checkAgentName, checkCapabilities, checkName, checkText } from '../domain/names.js';
@@ -17,8 +18,11 @@ import type {
   RevokeAnswer,
   StateAnswer,
   StatsAnswer,
+  WebhooksAnswer,
 } from '../wire/operator.js';
+import type { Access } from './access.js';
 import { announce } from './announce.js';
+import type { AuthGuard } from './auth-guard.js';
 import type { ServiceContext } from './context.js';
 import { codeListing, decorate, roomStatus, toRoomWire, waitingRow } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
@@ -56,17 +60,19 @@ export class Operator {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly webhooks: WebhookNotifier,
+    private readonly guard: AuthGuard,
+    private readonly access: Access,
   ) {}
 
-  /** Checks an admin token in constant time; a failure is audited and throws 401. */
-  async authenticate(token: string | undefined, where: { ip?: string; path?: string } = {}): Promise<void> {
+  /**
+   * Checks an admin token in constant time. Throws 401 (a failure is audited, as a
+   * counted summary when there are many), or 429 (auth_throttled) when the address
+   * has failed too often.
+   */
+  async authenticate(token: string | undefined, where: { ip: string; path: string }): Promise<void> {
     const current = await this.ctx.adminTokens.current();
     if (token && safeEqual(token, current)) return;
-    this.ctx.telemetry.authFailed('admin');
-    await this.audit('admin_auth_failed', {
-      detail: `${token ? 'wrong' : 'missing'} token${where.path ? ` on ${where.path}` : ''}${where.ip ? ` from ${where.ip}` : ''}`,
-    });
-    throw errors.adminUnauthorized();
+    throw await this.guard.failed('admin', where.ip, where.path, !token);
   }
 
   /** Mints a code for an agent, creating its room if needed. */
@@ -77,6 +83,7 @@ export class Operator {
     const capabilities = checkCapabilities(input.capabilities ?? '');
     const now = this.ctx.now();
     const expiresAt = parseExpires(input.expires, now);
+    await this.access.beforeMint(room, name);
     const code = newCode();
     const saved = await store.createCode(
       {
@@ -111,7 +118,7 @@ export class Operator {
     const t = target.trim();
     if (t === '') throw errors.badRequest('target must be an agent name or a code.');
     const gone = await this.ctx.store.revokeCodes(t, hashCode(t));
-    if (gone.length) await this.ctx.live.wakeups.publish({ kind: 'change' });
+    await this.access.revoked(gone);
     // Name the revoked agents, never the target: it may be a code.
     const detail = gone.length ? gone.map((c) => `${c.name}@${c.room}`).join(', ') : 'nothing matched';
     await this.audit('revoke', { detail: `${detail} (${gone.length})` });
@@ -155,8 +162,10 @@ export class Operator {
     const rec = await this.ctx.store.setRoomStatus(room, closed, who, this.ctx.now());
     await this.ctx.live.wakeups.publish({ kind: 'room', room });
     const status = roomStatus(room, rec);
-    if (closed) await this.audit('room_close', { actor: who, room, detail: status.closed_at ?? '' });
-    else await this.audit('room_reopen', { actor: who, room });
+    if (closed) {
+      await this.audit('room_close', { actor: who, room, detail: status.closed_at ?? '' });
+      this.webhooks.notifyClosed(status).catch(() => undefined);
+    } else await this.audit('room_reopen', { actor: who, room });
     return status;
   }
 
@@ -205,8 +214,8 @@ export class Operator {
   }
 
   /** The newest audit events, oldest first. */
-  async auditLog(limit: number): Promise<AuditAnswer> {
-    const rows = await this.ctx.store.recentAudit(limit);
+  async auditLog(limit: number, cls?: AuditClass): Promise<AuditAnswer> {
+    const rows = await this.ctx.store.recentAudit(limit, cls);
     return {
       events: rows.map((e) => ({
         ts: isoSeconds(e.at),
@@ -216,6 +225,20 @@ export class Operator {
         detail: e.detail,
       })),
     };
+  }
+
+  /** Every registered webhook and how its deliveries fare on this node. */
+  async webhookList(): Promise<WebhooksAnswer> {
+    return { webhooks: await this.webhooks.list() };
+  }
+
+  /** Removes an agent's webhook; `removed` is false when it had none. */
+  async removeWebhook(roomName: string, nameArg: string): Promise<{ removed: boolean }> {
+    const room = checkName('room', roomName);
+    const name = checkName('name', nameArg);
+    const removed = await this.webhooks.remove(room, name);
+    if (removed) await this.audit('webhook_deleted', { room, detail: name });
+    return { removed };
   }
 
   /** Whether the backends answer (GET /ready): the store, and the live state (Redis in cluster mode). */
@@ -252,13 +275,14 @@ export class Operator {
     // Read the version first: a change that lands while the rest is read makes the
     // next long-poll answer at once rather than being missed.
     const changeVersion = await live.wakeups.version();
-    const [presence, codeRows, rooms, senders, questions, recent] = await Promise.all([
+    const [presence, codeRows, rooms, senders, questions, recent, webhooks] = await Promise.all([
       live.presence.list(),
       store.listCodes(),
       store.listRooms(),
       store.senders(),
       store.openRoomQuestions(),
       store.recent(60, roomFilter ?? undefined),
+      this.webhooks.list(),
     ]);
     const liveCodes = codeRows.filter((c) => c.expiresAt === null || c.expiresAt > now);
     const members = new Map<string, Set<string>>();
@@ -314,6 +338,7 @@ export class Operator {
       }).map(waitingRow),
       max_idle_seconds: config.maxIdleSeconds,
       messages: recent.map((m) => toRoomWire(m, resolveExpects(m.expects_reply, m.from, members.get(m.room) ?? []))),
+      webhooks,
     };
   }
 

@@ -84,6 +84,20 @@ const MIGRATIONS: string[] = [
     value text NOT NULL
   );
   `,
+  `
+  -- A webhook belongs to the code that registered it (see the SQLite schema).
+  ALTER TABLE webhooks ADD COLUMN code_hash text NOT NULL DEFAULT '';
+  UPDATE webhooks w SET code_hash = coalesce(
+    (SELECT c.hash FROM codes c WHERE c.room = w.room AND c.name = w.name ORDER BY c.created_at DESC LIMIT 1),
+    '');
+  DELETE FROM webhooks WHERE code_hash = '';
+
+  -- Audit retention per class (domain/audit.ts).
+  ALTER TABLE audit ADD COLUMN class text NOT NULL DEFAULT 'operator';
+  UPDATE audit SET class = 'agent' WHERE action IN ('connect', 'claim', 'webhook_set', 'webhook_removed');
+  UPDATE audit SET class = 'auth' WHERE action IN ('admin_auth_failed', 'agent_auth_failed');
+  CREATE INDEX audit_by_class ON audit (class, id);
+  `,
 ];
 
 /** The advisory lock every node takes while migrating. */

@@ -1,9 +1,19 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
 import type { StoredMessage } from '../domain/message.js';
 import { SharedRoomReads } from './postgres-reads.js';
 import { encodeText, queryFailure, toPgMessage } from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
-import { type CodeRow, type MessageRow, MSG_COLS, type RoomRow, toCode, toRoom } from './rows.js';
+import {
+  type CodeRow,
+  type MessageRow,
+  MSG_COLS,
+  type RoomRow,
+  toCode,
+  toRoom,
+  toWebhook,
+  type WebhookRow,
+} from './rows.js';
 import type {
   AppendInput,
   AppendResult,
@@ -16,14 +26,14 @@ import type {
   RoomRecord,
   SenderRecord,
   Store,
+  StoreOptions,
   WebhookRecord,
 } from './store.js';
 
-const AUDIT_KEEP = 100_000;
 const VISIBLE = "(recipient = 'all' OR recipient = $R OR sender = $R)";
 
 /** Opens the cluster store: connects, migrates (once, across nodes) and returns it. The driver loads only here. */
-export async function openPostgresStore(url: string): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, opts: StoreOptions = {}): Promise<PostgresStore> {
   const pg = (await import('pg')).default;
   const pool = new pg.Pool({
     connectionString: url,
@@ -52,7 +62,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
   } finally {
     client.release();
   }
-  return new PostgresStore(pool);
+  return new PostgresStore(pool, opts.auditKeep);
 }
 
 /**
@@ -62,10 +72,14 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
  * becomes a 503, and the pool reconnects when the database is back.
  */
 export class PostgresStore implements Store {
-  private auditWrites = 0;
+  /** Audit writes per class since the last prune. */
+  private readonly auditWrites = new Map<AuditClass, number>();
   private readonly reads = new SharedRoomReads((text, params) => this.q(text, params));
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly auditKeep = AUDIT_KEEP,
+  ) {}
 
   private async q<T extends QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
     try {
@@ -359,10 +373,10 @@ export class PostgresStore implements Store {
 
   async putWebhook(w: WebhookRecord): Promise<void> {
     await this.q(
-      `INSERT INTO webhooks (room, name, url, secret, include_text, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO webhooks (room, name, url, secret, include_text, created_at, code_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (room, name) DO UPDATE SET url = excluded.url, secret = excluded.secret,
-         include_text = excluded.include_text, created_at = excluded.created_at`,
-      [w.room, w.name, w.url, w.secret, w.includeText, w.createdAt],
+         include_text = excluded.include_text, created_at = excluded.created_at, code_hash = excluded.code_hash`,
+      [w.room, w.name, w.url, w.secret, w.includeText, w.createdAt, w.codeHash],
     );
   }
 
@@ -371,22 +385,11 @@ export class PostgresStore implements Store {
   }
 
   async webhooksIn(room: string): Promise<WebhookRecord[]> {
-    const rows = await this.q<{
-      room: string;
-      name: string;
-      url: string;
-      secret: string;
-      include_text: boolean;
-      created_at: number;
-    }>('SELECT * FROM webhooks WHERE room = $1', [room]);
-    return rows.map((r) => ({
-      room: r.room,
-      name: r.name,
-      url: r.url,
-      secret: r.secret,
-      includeText: r.include_text,
-      createdAt: r.created_at,
-    }));
+    return (await this.q<WebhookRow>('SELECT * FROM webhooks WHERE room = $1', [room])).map(toWebhook);
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    return (await this.q<WebhookRow>('SELECT * FROM webhooks ORDER BY room, name')).map(toWebhook);
   }
 
   async getSetting(key: string): Promise<string | null> {
@@ -406,22 +409,32 @@ export class PostgresStore implements Store {
   }
 
   async audit(e: AuditInput): Promise<void> {
-    await this.q('INSERT INTO audit (at, action, actor, room, detail) VALUES ($1, $2, $3, $4, $5)', [
+    const cls = auditClass(e.action);
+    await this.q('INSERT INTO audit (at, action, actor, room, detail, class) VALUES ($1, $2, $3, $4, $5, $6)', [
       e.at,
       e.action,
       e.actor ?? '',
       e.room ?? '',
       e.detail ?? '',
+      cls,
     ]);
-    if (++this.auditWrites % 1000 === 0) {
-      await this.q('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - $1', [AUDIT_KEEP]);
+    const n = (this.auditWrites.get(cls) ?? 0) + 1;
+    this.auditWrites.set(cls, n);
+    if (n % pruneEvery(this.auditKeep) === 0) {
+      // Keeps the newest `auditKeep` events of this class: everything older than the keep-th newest goes.
+      await this.q(
+        'DELETE FROM audit WHERE class = $1 AND id < (SELECT id FROM audit WHERE class = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)',
+        [cls, this.auditKeep - 1],
+      );
     }
   }
 
-  async recentAudit(limit: number): Promise<AuditRecord[]> {
-    return (
-      await this.q<AuditRecord>('SELECT at, action, actor, room, detail FROM audit ORDER BY id DESC LIMIT $1', [limit])
-    ).reverse();
+  async recentAudit(limit: number, cls?: AuditClass): Promise<AuditRecord[]> {
+    const cols = 'SELECT at, action, actor, room, detail, class FROM audit';
+    const rows = cls
+      ? await this.q<AuditRecord>(`${cols} WHERE class = $1 ORDER BY id DESC LIMIT $2`, [cls, limit])
+      : await this.q<AuditRecord>(`${cols} ORDER BY id DESC LIMIT $1`, [limit]);
+    return rows.reverse();
   }
 
   /** True when the database answers (for readiness checks). */

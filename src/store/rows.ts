@@ -1,5 +1,5 @@
 import type { StoredMessage } from '../domain/message.js';
-import type { CodeRecord, RoomRecord } from './store.js';
+import type { CodeRecord, RoomRecord, WebhookRecord } from './store.js';
 
 /** Rows as both SQL backends return them, and the records they become. */
 
@@ -80,5 +80,28 @@ export function toCode(r: CodeRow): CodeRecord {
     capabilities: r.capabilities,
     createdAt: r.created_at,
     expiresAt: r.expires_at,
+  };
+}
+
+/** A webhook row as both SQL backends return it (SQLite keeps booleans as 0/1). */
+export interface WebhookRow {
+  room: string;
+  name: string;
+  url: string;
+  secret: string;
+  include_text: boolean | number;
+  created_at: number;
+  code_hash: string;
+}
+
+export function toWebhook(r: WebhookRow): WebhookRecord {
+  return {
+    room: r.room,
+    name: r.name,
+    url: r.url,
+    secret: r.secret,
+    includeText: r.include_text === true || r.include_text === 1,
+    createdAt: r.created_at,
+    codeHash: r.code_hash,
   };
 }

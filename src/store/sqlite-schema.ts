@@ -89,6 +89,22 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- A webhook belongs to the code that registered it: revoking or expiring that code
+  -- silences it. Webhooks from before are given the newest code of their agent; one
+  -- whose agent has no code any more is dropped.
+  ALTER TABLE webhooks ADD COLUMN code_hash TEXT NOT NULL DEFAULT '';
+  UPDATE webhooks SET code_hash = coalesce(
+    (SELECT c.hash FROM codes c WHERE c.room = webhooks.room AND c.name = webhooks.name ORDER BY c.created_at DESC LIMIT 1),
+    '');
+  DELETE FROM webhooks WHERE code_hash = '';
+
+  -- Audit retention per class (domain/audit.ts), so failed sign-ins cannot push out what the operator did.
+  ALTER TABLE audit ADD COLUMN class TEXT NOT NULL DEFAULT 'operator';
+  UPDATE audit SET class = 'agent' WHERE action IN ('connect', 'claim', 'webhook_set', 'webhook_removed');
+  UPDATE audit SET class = 'auth' WHERE action IN ('admin_auth_failed', 'agent_auth_failed');
+  CREATE INDEX audit_by_class ON audit(class, id);
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

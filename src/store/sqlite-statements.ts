@@ -67,21 +67,28 @@ export function prepareStatements(db: Database.Database) {
       .pluck(),
     senders: db.prepare('SELECT room, name, last_seq, last_at FROM members ORDER BY room, name'),
     countMessages: db.prepare('SELECT coalesce(sum(message_count), 0) FROM rooms').pluck(),
-    insertAudit: db.prepare('INSERT INTO audit (at, action, actor, room, detail) VALUES (?, ?, ?, ?, ?)'),
-    pruneAudit: db.prepare('DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?'),
-    recentAudit: db.prepare('SELECT at, action, actor, room, detail FROM audit ORDER BY id DESC LIMIT ?'),
+    insertAudit: db.prepare('INSERT INTO audit (at, action, actor, room, detail, class) VALUES (?, ?, ?, ?, ?, ?)'),
+    // Keeps the newest `keep` events of one class: everything older than the keep-th newest goes.
+    pruneAudit: db.prepare(
+      'DELETE FROM audit WHERE class = @cls AND id < (SELECT id FROM audit WHERE class = @cls ORDER BY id DESC LIMIT 1 OFFSET @keep - 1)',
+    ),
+    recentAudit: db.prepare('SELECT at, action, actor, room, detail, class FROM audit ORDER BY id DESC LIMIT ?'),
+    recentAuditOf: db.prepare(
+      'SELECT at, action, actor, room, detail, class FROM audit WHERE class = ? ORDER BY id DESC LIMIT ?',
+    ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     getCursor: db.prepare('SELECT seq FROM cursors WHERE room = ? AND name = ?').pluck(),
     setCursor: db.prepare(
       'INSERT INTO cursors (room, name, seq) VALUES (?, ?, ?) ON CONFLICT (room, name) DO UPDATE SET seq = excluded.seq',
     ),
     putWebhook: db.prepare(
-      `INSERT INTO webhooks (room, name, url, secret, include_text, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO webhooks (room, name, url, secret, include_text, created_at, code_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (room, name) DO UPDATE SET url = excluded.url, secret = excluded.secret,
-         include_text = excluded.include_text, created_at = excluded.created_at`,
+         include_text = excluded.include_text, created_at = excluded.created_at, code_hash = excluded.code_hash`,
     ),
     deleteWebhook: db.prepare('DELETE FROM webhooks WHERE room = ? AND name = ?'),
     webhooksIn: db.prepare('SELECT * FROM webhooks WHERE room = ?'),
+    listWebhooks: db.prepare('SELECT * FROM webhooks ORDER BY room, name'),
     getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
     initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     setSetting: db.prepare(

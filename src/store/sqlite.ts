@@ -1,7 +1,17 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
 import type { StoredMessage } from '../domain/message.js';
-import { type CodeRow, type MessageRow, type RoomRow, toCode, toMessage, toRoom } from './rows.js';
+import {
+  type CodeRow,
+  type MessageRow,
+  type RoomRow,
+  toCode,
+  toMessage,
+  toRoom,
+  toWebhook,
+  type WebhookRow,
+} from './rows.js';
 import { HotCache, type HotCacheLimits } from './sqlite-cache.js';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
 import { migrate } from './sqlite-schema.js';
@@ -18,12 +28,10 @@ import type {
   RoomRecord,
   SenderRecord,
   Store,
+  StoreOptions,
   WebhookRecord,
 } from './store.js';
 import { WriteBatch } from './write-batch.js';
-
-/** How many audit events the embedded store keeps (oldest are pruned). */
-const AUDIT_KEEP = 100_000;
 
 /** Writes after which the WAL is checkpointed by a background thread, and how often it runs. */
 const BACKGROUND_CHECKPOINT_AFTER = 200;
@@ -41,7 +49,9 @@ function createPrivate(path: string): void {
 /** The embedded Store: one SQLite file in WAL mode, driven synchronously by better-sqlite3. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private auditWrites = 0;
+  /** Audit writes per class since the last prune. */
+  private readonly auditWrites = new Map<AuditClass, number>();
+  private readonly auditKeep: number;
   private readonly q: Statements;
   private readonly cache: HotCache;
   private readonly ringSize: number;
@@ -53,8 +63,10 @@ export class SqliteStore implements Store {
 
   constructor(
     private readonly path: string,
-    cache: HotCacheLimits = { perRoom: 256, totalChars: 16_000_000 },
+    opts: StoreOptions & { cache?: HotCacheLimits } = {},
   ) {
+    const cache = opts.cache ?? { perRoom: 256, totalChars: 16_000_000 };
+    this.auditKeep = opts.auditKeep ?? AUDIT_KEEP;
     this.cache = new HotCache(cache);
     this.ringSize = cache.perRoom;
     if (path !== ':memory:') createPrivate(path);
@@ -304,7 +316,7 @@ export class SqliteStore implements Store {
   }
 
   async putWebhook(w: WebhookRecord): Promise<void> {
-    this.q.putWebhook.run(w.room, w.name, w.url, w.secret, w.includeText ? 1 : 0, w.createdAt);
+    this.q.putWebhook.run(w.room, w.name, w.url, w.secret, w.includeText ? 1 : 0, w.createdAt, w.codeHash);
   }
 
   async deleteWebhook(room: string, name: string): Promise<boolean> {
@@ -312,23 +324,11 @@ export class SqliteStore implements Store {
   }
 
   async webhooksIn(room: string): Promise<WebhookRecord[]> {
-    return (
-      this.q.webhooksIn.all(room) as Array<{
-        room: string;
-        name: string;
-        url: string;
-        secret: string;
-        include_text: number;
-        created_at: number;
-      }>
-    ).map((r) => ({
-      room: r.room,
-      name: r.name,
-      url: r.url,
-      secret: r.secret,
-      includeText: r.include_text === 1,
-      createdAt: r.created_at,
-    }));
+    return (this.q.webhooksIn.all(room) as WebhookRow[]).map(toWebhook);
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    return (this.q.listWebhooks.all() as WebhookRow[]).map(toWebhook);
   }
 
   async getSetting(key: string): Promise<string | null> {
@@ -345,14 +345,18 @@ export class SqliteStore implements Store {
   }
 
   async audit(e: AuditInput): Promise<void> {
+    const cls = auditClass(e.action);
     await this.writes.run(() => {
-      this.q.insertAudit.run(e.at, e.action, e.actor ?? '', e.room ?? '', e.detail ?? '');
-      if (++this.auditWrites % 1000 === 0) this.q.pruneAudit.run(AUDIT_KEEP);
+      this.q.insertAudit.run(e.at, e.action, e.actor ?? '', e.room ?? '', e.detail ?? '', cls);
+      const n = (this.auditWrites.get(cls) ?? 0) + 1;
+      this.auditWrites.set(cls, n);
+      if (n % pruneEvery(this.auditKeep) === 0) this.q.pruneAudit.run({ cls, keep: this.auditKeep });
     });
   }
 
-  async recentAudit(limit: number): Promise<AuditRecord[]> {
-    return (this.q.recentAudit.all(limit) as AuditRecord[]).reverse();
+  async recentAudit(limit: number, cls?: AuditClass): Promise<AuditRecord[]> {
+    const rows = cls ? this.q.recentAuditOf.all(cls, limit) : this.q.recentAudit.all(limit);
+    return (rows as AuditRecord[]).reverse();
   }
 
   /**

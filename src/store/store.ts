@@ -1,3 +1,4 @@
+import type { AuditClass } from '../domain/audit.js';
 import type { StoredMessage } from '../domain/message.js';
 
 /**
@@ -79,6 +80,8 @@ export interface Store {
   deleteWebhook(room: string, name: string): Promise<boolean>;
   /** The webhooks registered by agents of `room`. */
   webhooksIn(room: string): Promise<WebhookRecord[]>;
+  /** Every webhook, by room and name. */
+  listWebhooks(): Promise<WebhookRecord[]>;
 
   // ---- settings
   /** The value stored under `key`, or null. */
@@ -89,10 +92,10 @@ export interface Store {
   setSetting(key: string, value: string): Promise<void>;
 
   // ---- audit
-  /** Appends an audit event; the log keeps the newest events only. */
+  /** Appends an audit event; the log keeps the newest `auditKeep` events of each class (domain/audit.ts). */
   audit(e: AuditInput): Promise<void>;
-  /** The newest `limit` audit events, oldest first. */
-  recentAudit(limit: number): Promise<AuditRecord[]>;
+  /** The newest `limit` audit events (of one class, or of all), oldest first. */
+  recentAudit(limit: number, cls?: AuditClass): Promise<AuditRecord[]>;
 
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
@@ -171,6 +174,14 @@ export interface WebhookRecord {
   secret: string;
   includeText: boolean;
   createdAt: number;
+  /** The code that registered it: when that code is revoked or expires, the webhook is silenced. */
+  codeHash: string;
+}
+
+/** Settings every backend takes. */
+export interface StoreOptions {
+  /** Audit events kept per class (default AUDIT_KEEP). */
+  auditKeep?: number;
 }
 
 export interface AuditInput {
@@ -187,4 +198,5 @@ export interface AuditRecord {
   actor: string;
   room: string;
   detail: string;
+  class: AuditClass;
 }

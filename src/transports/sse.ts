@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { errors } from '../errors.js';
-import type { Agent } from '../services/context.js';
-import { type Delivery, exitNotice } from '../services/delivery.js';
+import { ApiError, errors } from '../errors.js';
+import { type Batch, exitNotice, type Reader } from '../services/delivery.js';
 import { MAX_SAFE } from '../wire/common.js';
+import type { StreamExit } from '../wire/messages.js';
 import type { RouteDeps } from './http/deps.js';
 import { agentOf, requireAgent } from './http/plugins/auth.js';
 import { errorResponses } from './http/schemas.js';
@@ -20,32 +20,38 @@ export interface StreamSink {
 const HEARTBEAT_MS = 15_000;
 
 /**
- * Encodes delivery as Server-Sent Events: every message the agent may see after
- * `since`, then live ones as they land, each an event `message` whose id is its
- * seq (so a reconnect with Last-Event-ID resumes exactly). A quiet stream sends a
- * comment every `heartbeatMs`; a room that closes (or goes idle) gets a final `exit`
- * event, and the stream ends; so does a bridge shutting down.
+ * Encodes delivery as Server-Sent Events: every message the reader yields, each
+ * an event `message` whose id is its seq (so a reconnect with Last-Event-ID resumes
+ * exactly). A quiet stream sends a comment every `heartbeatMs`; a room that closes
+ * (or goes idle) and a code that is revoked or expires get a final `exit` event, and
+ * the stream ends; so does a bridge shutting down. Closes the reader.
  */
-export async function streamEvents(
-  delivery: Delivery,
-  agent: Agent,
-  since: number,
-  sink: StreamSink,
-  heartbeatMs = HEARTBEAT_MS,
-): Promise<void> {
-  const reader = await delivery.open(agent, { since, signal: sink.signal });
-  while (!sink.signal.aborted) {
-    const batch = await reader.next(heartbeatMs);
-    if (!batch) break;
-    for (const m of batch.messages) await sink.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
-    if (batch.budget.should_exit) {
-      await sink.write(`event: exit\ndata: ${JSON.stringify(exitNotice(batch))}\n\n`);
-      break;
+export async function streamEvents(reader: Reader, sink: StreamSink, heartbeatMs = HEARTBEAT_MS): Promise<void> {
+  const exit = (data: StreamExit) => sink.write(`event: exit\ndata: ${JSON.stringify(data)}\n\n`);
+  try {
+    while (!sink.signal.aborted) {
+      let batch: Batch | null;
+      try {
+        batch = await reader.next(heartbeatMs);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 'unauthorized')) throw e;
+        const reason = typeof e.extra.reason === 'string' ? e.extra.reason : 'access_revoked';
+        await exit({ should_exit: true, exit_reason: reason, cursor: reader.cursor, detail: e.detail });
+        break;
+      }
+      if (!batch) break;
+      for (const m of batch.messages) await sink.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
+      if (batch.budget.should_exit) {
+        await exit(exitNotice(batch));
+        break;
+      }
+      if (batch.shutdown) break;
+      if (batch.messages.length === 0) await sink.write(': keepalive\n\n');
     }
-    if (batch.shutdown) break;
-    if (batch.messages.length === 0) await sink.write(': keepalive\n\n');
+  } finally {
+    reader.close();
+    sink.end();
   }
-  sink.end();
 }
 
 /** Reads a Last-Event-ID header: the seq of the last event received; throws 400 when it is not one. */
@@ -90,6 +96,10 @@ export function streamRoutes(deps: RouteDeps) {
       async (req, reply) => {
         const since = lastEventId(req.headers['last-event-id']) ?? req.query.since ?? 0;
         const res = reply.raw;
+        const gone = new AbortController();
+        res.once('close', () => gone.abort());
+        // Opened before the answer starts, so a refusal (too many waits, a revoked code) is a plain 4xx.
+        const reader = await delivery.open(agentOf(req), { since, signal: gone.signal });
         reply.hijack();
         res.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
@@ -98,9 +108,7 @@ export function streamRoutes(deps: RouteDeps) {
           'x-accel-buffering': 'no',
         });
         res.write('retry: 2000\n\n');
-        const gone = new AbortController();
-        res.once('close', () => gone.abort());
-        await streamEvents(delivery, agentOf(req), since, {
+        await streamEvents(reader, {
           signal: gone.signal,
           write: (chunk) =>
             new Promise<void>((resolve) => {

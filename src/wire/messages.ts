@@ -55,13 +55,18 @@ export const PollAnswer = Type.Object({
 });
 export type PollAnswer = Static<typeof PollAnswer>;
 
-/** The data of the event stream's final `exit` event. */
+/**
+ * The data of the event stream's final `exit` event: the room closed or went idle
+ * (with the room and the budget), or the agent's code was revoked or expired
+ * (exit_reason access_revoked or code_expired, with a detail sentence).
+ */
 export const StreamExit = Type.Object({
   should_exit: Type.Literal(true),
   exit_reason: Nullable(Type.String()),
   cursor: Type.Integer(),
-  room: RoomStatus,
-  poll_budget: PollBudget,
+  room: Type.Optional(RoomStatus),
+  poll_budget: Type.Optional(PollBudget),
+  detail: Type.Optional(Type.String()),
 });
 export type StreamExit = Static<typeof StreamExit>;
 
@@ -111,7 +116,7 @@ export type WebhookSet = Static<typeof WebhookSet>;
 export const WebhookRemoved = Type.Object({ ok: Type.Literal(true), removed: Type.Boolean() });
 export type WebhookRemoved = Static<typeof WebhookRemoved>;
 
-/** The notice a webhook receives: enough to know it should read, not the message itself unless asked. */
+/** The notice a webhook receives for a message: enough to know it should read, not the message itself unless asked. */
 export const WebhookNotice = Type.Object({
   event: Type.Literal('message'),
   room: Type.String(),
@@ -123,3 +128,14 @@ export const WebhookNotice = Type.Object({
   text: Type.Optional(Type.String()),
 });
 export type WebhookNotice = Static<typeof WebhookNotice>;
+
+/** The notice a webhook receives when its room closes: time to leave. */
+export const WebhookExit = Type.Object({
+  event: Type.Literal('exit'),
+  room: Type.String(),
+  should_exit: Type.Literal(true),
+  exit_reason: Type.String(),
+  closed_by: Nullable(Type.String()),
+  closed_at: Nullable(Type.String()),
+});
+export type WebhookExit = Static<typeof WebhookExit>;

@@ -44,6 +44,26 @@ export type RoomSummary = Static<typeof RoomSummary>;
 export const WaitingRow = Type.Object({ ...RoomMessage.properties, waiting_seconds: Type.Number() });
 export type WaitingRow = Static<typeof WaitingRow>;
 
+/** A registered webhook as the operator sees it, with how its deliveries fare on this node. */
+export const WebhookListing = Type.Object({
+  room: Type.String(),
+  name: Type.String(),
+  url: Type.String({ description: 'Scheme, host and path; the query string is left out (it may hold a secret).' }),
+  include_text: Type.Boolean(),
+  created: Type.String(),
+  active: Type.Boolean({ description: 'False when the code that registered it was revoked or has expired.' }),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failing'), Type.Literal('paused')]),
+  failed_attempts: Type.Integer({ description: 'Failed attempts in a row on this node.' }),
+  paused_until: Nullable(Type.String()),
+  last_error: Nullable(Type.String()),
+  last_delivered: Nullable(Type.String()),
+  queued: Type.Integer({ description: 'Notices waiting on this node.' }),
+});
+export type WebhookListing = Static<typeof WebhookListing>;
+
+export const WebhooksAnswer = Type.Object({ webhooks: Type.Array(WebhookListing) });
+export type WebhooksAnswer = Static<typeof WebhooksAnswer>;
+
 export const StateAnswer = Type.Object({
   version: Type.String(),
   change_version: Type.Integer({ description: 'Pass to GET /admin/changes to wait for the next change.' }),
@@ -58,6 +78,7 @@ export const StateAnswer = Type.Object({
   waiting: Type.Array(WaitingRow),
   max_idle_seconds: Type.Integer(),
   messages: Type.Array(RoomMessage),
+  webhooks: Type.Array(WebhookListing),
 });
 export type StateAnswer = Static<typeof StateAnswer>;
 

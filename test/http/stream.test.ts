@@ -161,10 +161,10 @@ describe('GET /messages/stream', () => {
     const { streamEvents } = await import('../../src/transports/sse.js');
     const chunks: string[] = [];
     const ac = new AbortController();
+    const agent = await b.running.bridge.authenticate(`Bearer ${me}`, '127.0.0.1', '/messages/stream');
+    const reader = await b.running.delivery.open(agent, { since: 0, signal: ac.signal });
     const done = streamEvents(
-      b.running.delivery,
-      { name: 'me', room: 'quiet', capabilities: '' },
-      0,
+      reader,
       { signal: ac.signal, write: async (c) => void chunks.push(c), end: () => undefined },
       50,
     );
@@ -172,6 +172,5 @@ describe('GET /messages/stream', () => {
     ac.abort();
     await done;
     assert.ok(chunks.filter((c) => c === ': keepalive\n\n').length >= 2, JSON.stringify(chunks));
-    void me;
   });
 });

@@ -35,6 +35,9 @@ async function receiver(t: TestContext, statusFor: (n: number) => number = () =>
   return { url: `http://127.0.0.1:${port}/hook`, hits };
 }
 
+/** The receivers in these tests listen on 127.0.0.1, which webhooks may reach only when allowed. */
+const LOCAL = { ARGYBARGY_WEBHOOK_PRIVATE: '1' };
+
 async function until(cond: () => boolean, ms: number) {
   const t0 = Date.now();
   while (!cond()) {
@@ -45,7 +48,7 @@ async function until(cond: () => boolean, ms: number) {
 
 describe('webhooks', () => {
   it('delivers a correctly signed notice within a second, only to agents who may see the message', async (t) => {
-    const b = await startBridge(t);
+    const b = await startBridge(t, LOCAL);
     const me = await b.invite('sleeper', 'hooks');
     const other = await b.invite('talker', 'hooks');
     const rx = await receiver(t);
@@ -93,7 +96,7 @@ describe('webhooks', () => {
   });
 
   it('includes the text when asked, and refuses URLs that are not http(s)', async (t) => {
-    const b = await startBridge(t);
+    const b = await startBridge(t, LOCAL);
     const me = await b.invite('me', 'txt');
     const other = await b.invite('other', 'txt');
     const rx = await receiver(t);
@@ -109,7 +112,7 @@ describe('webhooks', () => {
   });
 
   it('retries a receiver that fails twice and gets the third attempt through', async (t) => {
-    const b = await startBridge(t);
+    const b = await startBridge(t, LOCAL);
     const me = await b.invite('me', 'retry');
     const other = await b.invite('other', 'retry');
     const rx = await receiver(t, (n) => (n <= 2 ? 503 : 200));
@@ -127,7 +130,7 @@ describe('webhooks', () => {
   });
 
   it('never slows POST /messages, even with a receiver that hangs or is gone', async (t) => {
-    const b = await startBridge(t, { ARGYBARGY_RATE_MAX: '0' });
+    const b = await startBridge(t, { ...LOCAL, ARGYBARGY_RATE_MAX: '0' });
     const hang = await receiver(t, () => 0);
     const names = ['h1', 'h2', 'h3', 'dead'];
     for (const n of names) {

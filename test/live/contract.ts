@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Live } from '../../src/live/live.js';
 
-/** Opens a fresh Live with a rate limit of 3 posts per 60 s; `second` is another node on the same state. */
+/**
+ * Opens a fresh Live with a rate limit of 3 posts per 60 s and 3 failed sign-ins a
+ * minute per address; `second` is another node on the same state.
+ */
 export interface LiveFactory {
   open(): Promise<{ live: Live; second: () => Promise<Live>; cleanup: () => Promise<void> }>;
 }
@@ -42,6 +45,19 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
         await l.limiter.refund('r', 'k');
         assert.deepEqual(await l.limiter.consume('r', 'k'), { ok: true });
         assert.equal((await l.limiter.consume('r', 'k')).ok, false);
+      }),
+    );
+
+    it(
+      'holds an address back after too many failed sign-ins, on every node, with the time left',
+      withLive(async (l, second) => {
+        const other = await second();
+        for (let i = 0; i < 3; i++) assert.deepEqual(await l.limiter.authFailure('10.0.0.1'), { ok: true });
+        const held = await other.limiter.authFailure('10.0.0.1');
+        assert.ok(!held.ok && held.retryAfterMs > 59_000 && held.retryAfterMs <= 60_000, JSON.stringify(held));
+        const still = await l.limiter.authFailure('10.0.0.1');
+        assert.ok(!still.ok && still.retryAfterMs <= 60_000, 'a failure during the hold is refused too');
+        assert.deepEqual(await l.limiter.authFailure('10.0.0.2'), { ok: true }, 'other addresses are not affected');
       }),
     );
 

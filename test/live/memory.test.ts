@@ -7,13 +7,14 @@ import { liveContract } from './contract.js';
 
 liveContract('memory', {
   async open() {
-    const l = memoryLive({ rateMax: 3, rateWindowSeconds: 60 });
+    const l = memoryLive({ rateMax: 3, rateWindowSeconds: 60, authFailuresPerMinute: 3 });
     // One process: the second node is the same state.
     return { live: l, second: async () => l, cleanup: async () => l.close() };
   },
 });
 
-const live = (rateMax = 3, rateWindowSeconds = 60) => memoryLive({ rateMax, rateWindowSeconds });
+const live = (rateMax = 3, rateWindowSeconds = 60) =>
+  memoryLive({ rateMax, rateWindowSeconds, authFailuresPerMinute: 0 });
 
 describe('concerns', () => {
   const msg = (from: string, to: string) => ({ kind: 'message' as const, room: 'r', seq: 1, from, to });
@@ -107,5 +108,12 @@ describe('MemoryLive', () => {
     l.wakeups.shutdown();
     assert.equal(await p2, 'shutdown');
     assert.equal(await l.wakeups.register('r', 'c').wait(5_000), 'shutdown', 'no new parking after shutdown');
+  });
+});
+
+describe('holdSeconds', () => {
+  it('holds a minute first, doubling with each hold in a day, up to an hour', async () => {
+    const { holdSeconds } = await import('../../src/live/rate.js');
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 50].map(holdSeconds), [60, 120, 240, 480, 960, 1920, 3600, 3600]);
   });
 });

@@ -10,7 +10,7 @@ liveContract(
   {
     async open() {
       const { prefix, clean } = freshPrefix(null);
-      const opts = { url: REDIS_URL, prefix, rateMax: 3, rateWindowSeconds: 60 };
+      const opts = { url: REDIS_URL, prefix, rateMax: 3, rateWindowSeconds: 60, authFailuresPerMinute: 3 };
       const handles: Live[] = [await openRedisLive(opts)];
       return {
         live: handles[0],

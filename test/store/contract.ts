@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AppendInput, Store } from '../../src/store/store.js';
+import type { AppendInput, Store, StoreOptions } from '../../src/store/store.js';
 
 /** Builds a fresh, empty store for one test; `reopen` gives a new handle on the same data. */
 export interface StoreFactory {
-  open(): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
+  open(opts?: StoreOptions): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
 }
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -33,14 +33,15 @@ async function add(s: Store, room: string, from: string, text: string, o: Partia
 /** The Store contract (see src/store/store.ts), run against one backend. */
 export function storeContract(name: string, factory: StoreFactory, opts: { skip?: string | false } = {}): void {
   describe(`Store contract: ${name}`, { skip: opts.skip || false }, () => {
-    const withStore = (fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) => async () => {
-      const { store, reopen, cleanup } = await factory.open();
-      try {
-        await fn(store, reopen);
-      } finally {
-        await cleanup();
-      }
-    };
+    const withStore =
+      (fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>, opts?: StoreOptions) => async () => {
+        const { store, reopen, cleanup } = await factory.open(opts);
+        try {
+          await fn(store, reopen);
+        } finally {
+          await cleanup();
+        }
+      };
 
     it(
       'numbers messages per room from 1 and never reuses a seq, even after retention',
@@ -273,8 +274,43 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
           last.map((e) => e.action),
           ['connect', 'invite'],
         );
-        assert.deepEqual(last[1], { at: T0 + 9, action: 'invite', actor: '', room: 'r', detail: 'alice' });
+        assert.deepEqual(last[1], {
+          at: T0 + 9,
+          action: 'invite',
+          actor: '',
+          room: 'r',
+          detail: 'alice',
+          class: 'operator',
+        });
       }),
+    );
+
+    it(
+      'keeps the audit log per class: failed sign-ins never push out what the operator or agents did',
+      withStore(
+        async (s) => {
+          await s.audit({ at: T0, action: 'invite', detail: 'alice' });
+          await s.audit({ at: T0 + 1, action: 'connect', actor: 'alice' });
+          for (let i = 0; i < 60; i++) await s.audit({ at: T0 + 10 + i, action: 'admin_auth_failed', detail: `x${i}` });
+          const all = await s.recentAudit(1000);
+          assert.ok(
+            all.some((e) => e.action === 'invite' && e.class === 'operator'),
+            'the operator event stays',
+          );
+          assert.ok(
+            all.some((e) => e.action === 'connect' && e.class === 'agent'),
+            'the agent event stays',
+          );
+          const auth = await s.recentAudit(1000, 'auth');
+          assert.ok(auth.length >= 10 && auth.length <= 11, `${auth.length} auth events kept`);
+          assert.equal(auth.at(-1)?.detail, 'x59', 'the newest are kept');
+          assert.deepEqual(
+            (await s.recentAudit(10, 'operator')).map((e) => e.action),
+            ['invite'],
+          );
+        },
+        { auditKeep: 10 },
+      ),
     );
 
     it(
@@ -351,16 +387,46 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     it(
       'registers, replaces and removes webhooks per agent, listed by room',
       withStore(async (s, reopen) => {
-        const hook = { room: 'r', name: 'alice', url: 'https://a.example/1', secret: 's1', includeText: false };
+        const hook = {
+          room: 'r',
+          name: 'alice',
+          url: 'https://a.example/1',
+          secret: 's1',
+          includeText: false,
+          codeHash: 'ha',
+        };
         await s.putWebhook({ ...hook, createdAt: T0 });
-        await s.putWebhook({ ...hook, name: 'bob', url: 'https://b.example/', secret: 's2', createdAt: T0 });
+        await s.putWebhook({
+          ...hook,
+          name: 'bob',
+          url: 'https://b.example/',
+          secret: 's2',
+          codeHash: 'hb',
+          createdAt: T0,
+        });
         await s.putWebhook({ ...hook, room: 'q', createdAt: T0 });
         await s.putWebhook({ ...hook, url: 'https://a.example/2', includeText: true, createdAt: T0 + 1 });
         s = await reopen();
         const inR = (await s.webhooksIn('r')).sort((a, b) => a.name.localeCompare(b.name));
         assert.deepEqual(inR, [
-          { room: 'r', name: 'alice', url: 'https://a.example/2', secret: 's1', includeText: true, createdAt: T0 + 1 },
-          { room: 'r', name: 'bob', url: 'https://b.example/', secret: 's2', includeText: false, createdAt: T0 },
+          {
+            room: 'r',
+            name: 'alice',
+            url: 'https://a.example/2',
+            secret: 's1',
+            includeText: true,
+            createdAt: T0 + 1,
+            codeHash: 'ha',
+          },
+          {
+            room: 'r',
+            name: 'bob',
+            url: 'https://b.example/',
+            secret: 's2',
+            includeText: false,
+            createdAt: T0,
+            codeHash: 'hb',
+          },
         ]);
         assert.equal(await s.deleteWebhook('r', 'alice'), true);
         assert.equal(await s.deleteWebhook('r', 'alice'), false, 'nothing left to remove');
@@ -369,6 +435,13 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
           ['bob'],
         );
         assert.equal((await s.webhooksIn('q')).length, 1, 'the same name in another room is its own');
+        assert.deepEqual(
+          (await s.listWebhooks()).map((h) => [h.room, h.name]),
+          [
+            ['q', 'alice'],
+            ['r', 'bob'],
+          ],
+        );
       }),
     );
 

@@ -11,14 +11,14 @@ if (skip) console.log(`# ${skip}`);
 storeContract(
   'postgres',
   {
-    async open() {
+    async open(opts = {}) {
       const db = await freshDatabase(null);
-      const handles: PostgresStore[] = [await openPostgresStore(db.url)];
+      const handles: PostgresStore[] = [await openPostgresStore(db.url, opts)];
       return {
         store: handles[0],
         reopen: async () => {
           await handles[handles.length - 1].close();
-          const s = await openPostgresStore(db.url);
+          const s = await openPostgresStore(db.url, opts);
           handles.push(s);
           return s;
         },

@@ -5,19 +5,20 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { HotCacheLimits } from '../../src/store/sqlite-cache.js';
+import type { StoreOptions } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';
 import { storeContract } from './contract.js';
 
 const sqliteFactory = (cache?: HotCacheLimits) => ({
-  async open() {
+  async open(opts: StoreOptions = {}) {
     const dir = tempDir(null);
     const path = join(dir, 'argybargy.db');
-    const handles: SqliteStore[] = [new SqliteStore(path, cache)];
+    const handles: SqliteStore[] = [new SqliteStore(path, { ...opts, cache })];
     return {
       store: handles[0],
       reopen: async () => {
         await handles[handles.length - 1].close();
-        const s = new SqliteStore(path, cache);
+        const s = new SqliteStore(path, { ...opts, cache });
         handles.push(s);
         return s;
       },

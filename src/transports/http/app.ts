@@ -10,6 +10,7 @@ import { guideEntry } from './guide.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminWebhookRoutes } from './routes/admin-webhooks.js';
 import { agentRoutes } from './routes/agent.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { manifestRoutes } from './routes/manifest.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookRoutes(routeDeps));
   await app.register(mcpRoutes(routeDeps));
   await app.register(adminRoutes(routeDeps));
+  await app.register(adminWebhookRoutes(routeDeps));
   await app.register(roomRoutes(routeDeps));
   await app.register(dashboardRoutes());
   await app.register(opsRoutes(routeDeps));

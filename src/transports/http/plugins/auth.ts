@@ -12,7 +12,7 @@ declare module 'fastify' {
 /** An onRequest hook that resolves the agent code (401 otherwise) and marks the agent present. */
 export function requireAgent(bridge: Bridge) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
-    req.agent = await bridge.authenticate(req.headers.authorization);
+    req.agent = await bridge.authenticate(req.headers.authorization, req.ip, req.routeOptions.url ?? req.url);
   };
 }
 
@@ -26,6 +26,6 @@ export function agentOf(req: FastifyRequest): Agent {
 export function requireAdmin(operator: Operator) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const h = req.headers['x-admin-token'];
-    await operator.authenticate(Array.isArray(h) ? h[0] : h, { ip: req.ip, path: req.routeOptions.url });
+    await operator.authenticate(Array.isArray(h) ? h[0] : h, { ip: req.ip, path: req.routeOptions.url ?? req.url });
   };
 }

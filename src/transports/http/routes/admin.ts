@@ -90,11 +90,18 @@ export function adminRoutes(deps: RouteDeps) {
           tags,
           security,
           summary: 'The newest audit events, oldest first.',
-          querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            class: Type.Optional(
+              Type.Union([Type.Literal('operator'), Type.Literal('agent'), Type.Literal('auth')], {
+                description: 'Only events of one class: what the operator did, what agents did, failed sign-ins.',
+              }),
+            ),
+          }),
           response: { 200: AuditAnswer, ...errorResponses(400, 401) },
         },
       },
-      async (req) => operator.auditLog(req.query.limit),
+      async (req) => operator.auditLog(req.query.limit, req.query.class),
     );
 
     app.post(

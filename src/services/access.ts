@@ -1,0 +1,51 @@
+import type { CodeRecord } from '../store/store.js';
+import type { ServiceContext } from './context.js';
+import type { WebhookNotifier } from './webhooks.js';
+
+/**
+ * What a code's end means for everything that spoke for it. Revoking a code removes
+ * the webhooks it registered and tells every node (an `access` wake-up) so that its
+ * open streams, parked polls and MCP waits check their code and end at once; an
+ * expired code is noticed by each reader at its expiry and by the webhook notifier
+ * before each send. An agent name left with no live code keeps no server-side cursor
+ * or webhook, so a later code for the same name starts clean.
+ */
+export class Access {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly webhooks: WebhookNotifier,
+  ) {}
+
+  /** Ends what the revoked codes held: their webhooks, their readers on every node, and orphaned agent state. */
+  async revoked(codes: CodeRecord[]): Promise<void> {
+    if (codes.length === 0) return;
+    await this.webhooks.removeForCodes(codes);
+    const agents = new Map(codes.map((c) => [`${c.room}\u0000${c.name}`, c]));
+    for (const c of agents.values()) {
+      await this.ctx.live.wakeups.publish({ kind: 'access', room: c.room, name: c.name });
+      if (!(await this.hasLiveCode(c.room, c.name))) await this.forget(c.room, c.name);
+    }
+    await this.ctx.live.wakeups.publish({ kind: 'change' });
+  }
+
+  /**
+   * Before a code is minted for `name` in `room`: when no live code of that agent
+   * exists (never did, revoked or expired), what an earlier holder left — a webhook,
+   * a server-side cursor — is cleared so the new holder starts clean.
+   */
+  async beforeMint(room: string, name: string): Promise<void> {
+    if (!(await this.hasLiveCode(room, name))) await this.forget(room, name);
+  }
+
+  private async hasLiveCode(room: string, name: string): Promise<boolean> {
+    const now = this.ctx.now();
+    return (await this.ctx.store.listCodes()).some(
+      (c) => c.room === room && c.name === name && (c.expiresAt === null || c.expiresAt > now),
+    );
+  }
+
+  private async forget(room: string, name: string): Promise<void> {
+    await this.webhooks.remove(room, name);
+    if ((await this.ctx.store.getCursor(room, name)) !== 0) await this.ctx.store.setCursor(room, name, 0);
+  }
+}
