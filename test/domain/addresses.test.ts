@@ -4,7 +4,8 @@ import { isPublicAddress } from '../../src/domain/addresses.js';
 
 describe('isPublicAddress', () => {
   it('passes public unicast addresses', () => {
-    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700::1111', '[2606:4700::1111]']) assert.equal(isPublicAddress(a), true, a);
+    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700::1111', '[2606:4700::1111]'])
+      assert.equal(isPublicAddress(a), true, a);
   });
   it('refuses every private, local and special spelling', () => {
     for (const a of [
