@@ -138,8 +138,11 @@ export const errors = {
 
   notFound: (detail: string) => new ApiError('not_found', detail),
 
-  routeNotFound: (method: string, url: string) =>
-    new ApiError('not_found', `There is no ${method} ${url.split('?')[0]} here. GET / lists every endpoint.`),
+  routeNotFound: (method: string, url: string) => {
+    const path = url.split('?')[0];
+    const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
+    return new ApiError('not_found', `There is no ${method.slice(0, 20)} ${shown} here. GET / lists every endpoint.`);
+  },
 
   noSuchMessage: (seq: number) =>
     new ApiError(

@@ -20,10 +20,17 @@ export function dataPaths(dir: string): DataPaths {
   };
 }
 
-/** Creates the data directory (owner-only) if it is missing. */
+/**
+ * Creates the data directory owner-only (0700) if it is missing, and makes an
+ * existing one owner-only too when it is ours: it holds the database with every
+ * code and message, and the admin token.
+ */
 export function ensureDataDir(dir: string): void {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory (ARGYBARGY_DATA).`);
+  const st = statSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (ARGYBARGY_DATA).`);
+  const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();
+  if (mine && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
 /** Writes a secret file atomically with mode 0600: never readable by others, even briefly. */

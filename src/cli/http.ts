@@ -3,12 +3,22 @@ import { dataPaths } from '../app/data-dir.js';
 import type { Config } from '../config.js';
 import { CliError, type CliIO } from './io.js';
 import { bindUrl } from './local.js';
+import { forTerminal } from './terminal.js';
 
 /** Where an operator command sends its requests, and with which token. */
 export interface AdminTarget {
   url: string;
   token: string;
   local: boolean;
+  /** Where the answer will be shown (strings are made safe for a terminal). */
+  io: CliIO;
+}
+
+/** Where an agent command sends its requests, with the agent's code. */
+export interface AgentTarget {
+  url: string;
+  code: string;
+  io: CliIO;
 }
 
 /**
@@ -23,7 +33,7 @@ export function adminTarget(io: CliIO, config: Config, url?: string): AdminTarge
         'argybargy: --url needs the admin token in ARGYBARGY_ADMIN_TOKEN (print it on the bridge with: argybargy token).',
       );
     }
-    return { url: url.replace(/\/+$/, ''), token: fromEnv, local: false };
+    return { url: url.replace(/\/+$/, ''), token: fromEnv, local: false, io };
   }
   let token = fromEnv;
   if (!token) {
@@ -33,7 +43,7 @@ export function adminTarget(io: CliIO, config: Config, url?: string): AdminTarge
       throw notRunning(bindUrl(config));
     }
   }
-  return { url: bindUrl(config), token, local: true };
+  return { url: bindUrl(config), token, local: true, io };
 }
 
 function notRunning(url: string): CliError {
@@ -78,10 +88,14 @@ async function callBridge<T = unknown>(
   return { status: res.status, body: parsed as T };
 }
 
-/** Turns a non-2xx answer into a one-line CliError carrying the bridge's own sentence. */
-function expectOk<T>(r: CallResult<T>): T {
-  if (r.status >= 200 && r.status < 300) return r.body;
-  const b = r.body as { detail?: string; error?: string } | string;
+/**
+ * The answer's body, made safe for the terminal it will be shown on; a non-2xx
+ * answer becomes a one-line CliError carrying the bridge's own sentence.
+ */
+function expectOk<T>(io: CliIO, r: CallResult<T>): T {
+  const body = forTerminal(io, r.body);
+  if (r.status >= 200 && r.status < 300) return body;
+  const b = body as { detail?: string; error?: string } | string;
   const detail = typeof b === 'object' && b ? (b.detail ?? b.error) : String(b).slice(0, 200);
   throw new CliError(`argybargy: ${detail ?? `the bridge answered ${r.status}`}`, r.status === 400 ? 2 : 1);
 }
@@ -93,26 +107,27 @@ export async function adminCall<T = unknown>(
   path: string,
   body?: unknown,
 ): Promise<T> {
-  return expectOk(await callBridge<T>(target.url, method, path, { 'x-admin-token': target.token }, body));
+  return expectOk(target.io, await callBridge<T>(target.url, method, path, { 'x-admin-token': target.token }, body));
 }
 
 /** The agent's URL and code from ARGYBARGY_URL / ARGYBARGY_CODE (a code is never an argument). */
-export function agentTarget(io: CliIO): { url: string; code: string } {
+export function agentTarget(io: CliIO): AgentTarget {
   const code = io.env.ARGYBARGY_CODE?.trim();
   if (!code) throw new CliError('argybargy: set ARGYBARGY_CODE to your access code (ask the operator for one).');
   const url = (io.env.ARGYBARGY_URL?.trim() || 'http://127.0.0.1:8765').replace(/\/+$/, '');
-  return { url, code };
+  return { url, code, io };
 }
 
 /** An agent request with the code from the environment. */
 export async function agentCall<T = unknown>(
-  agent: { url: string; code: string },
+  agent: AgentTarget,
   method: string,
   path: string,
   body?: unknown,
   signal?: AbortSignal,
 ): Promise<T> {
   return expectOk(
+    agent.io,
     await callBridge<T>(agent.url, method, path, { authorization: `Bearer ${agent.code}` }, body, signal),
   );
 }

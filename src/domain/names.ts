@@ -8,16 +8,41 @@ const MAX_CAPABILITIES = 400;
 /** Words that mean something in `to` and `expects_reply`, so no agent may be called them. */
 const RESERVED_NAMES = new Set(['all', 'anyone', 'none']);
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Control characters: C0, DEL and C1. */
+const CONTROL = /\p{Cc}/u;
+/** Invisible format characters: bidi overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphen. */
+const FORMAT = /\p{Cf}/gu;
+/** An emoji just before a zero-width joiner (allowing a variation selector), and one just after. */
+const EMOJI_BEFORE = /\p{Extended_Pictographic}\uFE0F?$/u;
+const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
 
-/** Trims and checks a name-like field (1–64 characters, no control characters); throws InvalidInput. */
+/**
+ * True when `v` holds an invisible format character that could make a name look
+ * like another (`R\u202eevil` shows as "Rlive"). A zero-width joiner between two
+ * emoji is part of an emoji sequence (👩‍💻) and passes.
+ */
+export function hidesCharacters(v: string): boolean {
+  for (const m of v.matchAll(FORMAT)) {
+    const i = m.index ?? 0;
+    if (m[0] === '\u200d' && EMOJI_BEFORE.test(v.slice(0, i)) && EMOJI_AFTER.test(v.slice(i + 1))) continue;
+    return true;
+  }
+  return false;
+}
+
+/** Trims and checks a name-like field (1–64 characters, no control or invisible format characters); throws InvalidInput. */
 export function checkName(field: string, value: string): string {
   const v = value.trim();
   if (v === '') throw new InvalidInput(field, `${field} must not be empty.`);
   if (!isWellFormed(v)) throw new InvalidInput(field, `${field} is not valid Unicode.`);
   if (codePoints(v) > MAX_NAME) throw new InvalidInput(field, `${field} is longer than ${MAX_NAME} characters.`);
   if (CONTROL.test(v)) throw new InvalidInput(field, `${field} must not contain control characters.`);
+  if (hidesCharacters(v)) {
+    throw new InvalidInput(
+      field,
+      `${field} must not contain invisible formatting characters (bidi overrides, zero-width spaces): a name must look like what it is.`,
+    );
+  }
   return v;
 }
 

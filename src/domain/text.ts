@@ -19,21 +19,34 @@ export function isWellFormed(s: string): boolean {
   return !LONE_SURROGATE.test(s);
 }
 
-/** Finds the path of the first string (key or value) in a parsed JSON value that is not valid Unicode. */
+/** How deeply a JSON body may nest arrays and objects. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Finds what is wrong with a parsed JSON value, or null: the path of the first
+ * string (key or value) that is not valid Unicode, or a note that it nests deeper
+ * than MAX_JSON_DEPTH. Walks iteratively, so no input can exhaust the stack.
+ */
 export function findIllFormed(value: unknown, path = 'body'): string | null {
-  if (typeof value === 'string') return isWellFormed(value) ? null : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = findIllFormed(value[i], `${path}[${i}]`);
-      if (p) return p;
+  const todo: Array<[unknown, string, number]> = [[value, path, 0]];
+  while (todo.length > 0) {
+    const [v, p, depth] = todo.pop() as [unknown, string, number];
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return p;
+      continue;
     }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (!isWellFormed(k)) return `${path} (a key)`;
-      const p = findIllFormed(v, `${path}.${k}`);
-      if (p) return p;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return `${path} (nested deeper than ${MAX_JSON_DEPTH} levels)`;
+    // Pushed in reverse so the first offender in document order is found first.
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) todo.push([v[i], `${p}[${i}]`, depth + 1]);
+      continue;
+    }
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, x] = entries[i];
+      if (!isWellFormed(k)) return `${p} (a key)`;
+      todo.push([x, `${p}.${k}`, depth + 1]);
     }
   }
   return null;

@@ -95,6 +95,13 @@ export function streamRoutes(deps: RouteDeps) {
       },
       async (req, reply) => {
         const since = lastEventId(req.headers['last-event-id']) ?? req.query.since ?? 0;
+        // HEAD asks for the headers only: no stream is opened.
+        if (req.method === 'HEAD') {
+          reply.hijack();
+          reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+          reply.raw.end();
+          return;
+        }
         const res = reply.raw;
         const gone = new AbortController();
         res.once('close', () => gone.abort());

@@ -18,6 +18,11 @@ describe('text rules', () => {
     assert.equal(findIllFormed({ a: ['fine', { b: 'bad\ud83d' }] }), 'body.a[1].b');
     assert.equal(findIllFormed({ 'k\udfff': 1 }), 'body (a key)');
     assert.equal(findIllFormed({ a: 1, b: null, c: ['🤖'] }), null);
+    assert.equal(findIllFormed(['ok', 'bad\ud800', 'worse\udfff']), 'body[1]', 'the first offender in order');
+    const deep = JSON.parse(`${'['.repeat(50_000)}${']'.repeat(50_000)}`);
+    assert.match(findIllFormed(deep) ?? '', /nested deeper than 64 levels/);
+    const fine = JSON.parse(`${'['.repeat(63)}"x"${']'.repeat(63)}`);
+    assert.equal(findIllFormed(fine), null);
   });
   it('accepts text up to the limit counted in code points', () => {
     assert.equal(checkText('🤖'.repeat(5), 5), '🤖'.repeat(5));
@@ -37,5 +42,24 @@ describe('text rules', () => {
     assert.throws(() => checkName('name', 'a\nb'), InvalidInput);
     assert.throws(() => checkAgentName('name', 'All'), /reserved/);
     assert.equal(checkAgentName('name', '🤖bot'), '🤖bot');
+  });
+});
+
+describe('names show what they are', () => {
+  it('refuses C1 controls, bidi overrides and invisible format characters in names', () => {
+    for (const bad of [
+      'R\u202eevil',
+      'a\u200bb',
+      'x\u2066y\u2069',
+      'b\ufeffom',
+      'soft\u00adhyphen',
+      'c1\u009bx',
+      'al\u200dice',
+    ]) {
+      assert.throws(() => checkName('room', bad), InvalidInput, JSON.stringify(bad));
+    }
+  });
+  it('keeps emoji sequences and ordinary names', () => {
+    for (const ok of ['👩‍💻 coder', '🏳️‍🌈', 'Zoë', 'שלום', 'build-1', '你好']) assert.equal(checkName('room', ok), ok);
   });
 });

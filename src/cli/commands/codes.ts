@@ -5,6 +5,7 @@ import { printJson, styles, table } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom, withLocalOperator } from '../local.js';
+import { forTerminal } from '../terminal.js';
 
 /** `argybargy codes`: every access code, from the data directory (or a remote bridge with --url). */
 export function register(program: Command, { io }: CommandHost): void {
@@ -18,7 +19,7 @@ export function register(program: Command, { io }: CommandHost): void {
       const config = configFrom(io.env);
       const codes: CodeListing[] = flags.url
         ? (await adminCall<CodesAnswer>(adminTarget(io, config, flags.url), 'GET', '/admin/codes')).codes
-        : await withLocalOperator(config, (op) => op.codes());
+        : forTerminal(io, await withLocalOperator(config, (op) => op.codes()));
       if (flags.json) return printJson(io, codes);
       if (codes.length === 0) {
         io.stdout('No codes yet. Mint one with: argybargy invite --name <agent>\n');

@@ -8,7 +8,8 @@ import { streamRoutes } from '../sse.js';
 import type { AppDeps, GuideEntry, RouteDeps } from './deps.js';
 import { guideEntry } from './guide.js';
 import { registerDocs } from './plugins/docs.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { bodyLimitFor, registerErrorHandling } from './plugins/errors.js';
+import { clientErrorHandler, limitConnections, serverTimeouts } from './plugins/limits.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminWebhookRoutes } from './routes/admin-webhooks.js';
 import { agentRoutes } from './routes/agent.js';
@@ -18,11 +19,6 @@ import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
 import { roomRoutes } from './routes/rooms.js';
 import { webhookRoutes } from './routes/webhook.js';
-
-/** The largest request body: room for a maximal message with every character escaped. */
-function bodyLimitFor(maxText: number): number {
-  return Math.max(64 * 1024, maxText * 12 + 16 * 1024);
-}
 
 /** Builds the Fastify app with every route; it never listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -36,7 +32,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: (logger) => logger,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: true,
+    // Client addresses (throttling, caps, logs) come from X-Forwarded-For only through these proxies.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    ...serverTimeouts(config),
+    clientErrorHandler,
   });
+  limitConnections(app, config);
   // Query strings and path parameters arrive as text, so they are coerced to the
   // schema's types; JSON bodies are not, so `"text": 5` is a 400, not "5".
   const coercing = new Ajv({ coerceTypes: true, useDefaults: true, strict: false });

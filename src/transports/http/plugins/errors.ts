@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { findIllFormed } from '../../../domain/text.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findIllFormed, MAX_JSON_DEPTH } from '../../../domain/text.js';
 import { ApiError, errors, toApiError } from '../../../errors.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -22,8 +22,18 @@ function parseJsonBody(buf: Buffer): unknown {
     );
   }
   const bad = findIllFormed(value);
+  if (bad?.includes('nested deeper')) {
+    throw errors.badRequest(
+      `The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels. Send a flatter JSON object.`,
+    );
+  }
   if (bad) throw errors.badRequest(`${bad} is not valid Unicode (it contains a lone surrogate). Send UTF-8 text.`);
   return value;
+}
+
+/** The largest request body: room for a maximal message with every character escaped. */
+export function bodyLimitFor(maxText: number): number {
+  return Math.max(64 * 1024, maxText * 12 + 16 * 1024);
 }
 
 /** Maps every failure to a flat `{error, detail}` body; a client mistake is never a 5xx. */
@@ -45,20 +55,35 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
     if (req.body === undefined || req.body === null) req.body = {};
   });
 
+  // An unknown route is answered before its body is read: nothing waits on a body nobody wants.
+  app.addHook('onRequest', async (req) => {
+    if (req.is404) throw errors.routeNotFound(req.method, req.url);
+  });
   app.setNotFoundHandler((req, reply) => {
     const e = errors.routeNotFound(req.method, req.url);
+    closeUnlessRead(req, reply);
     reply.code(e.status).send(e.body());
   });
 
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     const e = fromFastify(err, bodyLimit);
+    closeUnlessRead(req, reply);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     reply.code(e.status).headers(e.headers).send(e.body());
   });
 }
 
+/**
+ * Answers with `Connection: close` when the request's body has not been read (a
+ * refusal before parsing): the connection then ends with the answer instead of
+ * waiting, however slowly the client sends, for a body nobody will read.
+ */
+export function closeUnlessRead(req: FastifyRequest, reply: FastifyReply): void {
+  if (!req.raw.complete) reply.header('connection', 'close');
+}
+
 /** The catalog entry for a failed request: Fastify's own errors by their code, everything else by toApiError. */
-function fromFastify(err: FastifyError | Error, bodyLimit: number): ApiError {
+export function fromFastify(err: FastifyError | Error, bodyLimit: number): ApiError {
   if (!isFastifyError(err)) return toApiError(err);
   if (err.validation) {
     const where = err.validationContext ?? 'request';
@@ -85,8 +110,10 @@ function fromFastify(err: FastifyError | Error, bodyLimit: number): ApiError {
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     if (status === 413) return errors.payloadTooLarge(bodyLimit);
-    if (status === 404) return errors.notFound(err.message);
-    return errors.badRequest(err.message);
+    if (status === 414) return errors.uriTooLong();
+    if (status === 431) return errors.headersTooLarge();
+    if (status === 404) return errors.notFound(err.message.slice(0, 200));
+    return errors.badRequest(err.message.slice(0, 300));
   }
   return errors.internal();
 }

@@ -64,7 +64,8 @@ export function adminRoutes(deps: RouteDeps) {
         },
       },
       async (req, reply) => {
-        return untilHangUp(reply, (signal) => operator.changes(req.query.since, req.query.wait, signal));
+        const wait = req.method === 'HEAD' ? 0 : req.query.wait;
+        return untilHangUp(reply, (signal) => operator.changes(req.query.since, wait, signal));
       },
     );
 

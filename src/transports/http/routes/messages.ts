@@ -79,7 +79,10 @@ export function messageRoutes(deps: RouteDeps) {
         },
       },
       async (req, reply) =>
-        untilHangUp(reply, (signal) => delivery.poll(agentOf(req), req.query.wait, { since: req.query.since, signal })),
+        // HEAD asks for the headers only: it never parks.
+        untilHangUp(reply, (signal) =>
+          delivery.poll(agentOf(req), req.method === 'HEAD' ? 0 : req.query.wait, { since: req.query.since, signal }),
+        ),
     );
 
     app.post(
