@@ -8,8 +8,8 @@ import { request, startBridge, tempDir } from './helpers.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-/** Runs the CLI in-process and captures what a user would see. */
-async function cli(args: string[], env: Record<string, string> = {}) {
+/** Runs the CLI in-process and captures what a user would see (on a terminal with `isTTY`). */
+async function cli(args: string[], env: Record<string, string> = {}, isTTY = false) {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -19,7 +19,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
     stderr: (s) => {
       stderr += s;
     },
-    env: { ...env },
+    env: { NO_COLOR: '1', ...env },
+    isTTY,
   });
   return { code, stdout, stderr };
 }
@@ -126,5 +127,44 @@ describe('argybargy CLI', () => {
     assert.equal((await request(url, 'GET', '/health')).body.status, 'ok');
     child.kill('SIGTERM');
     assert.equal(await exit, 0);
+  });
+
+  it('escapes terminal control sequences an agent sends, on a terminal; pipes get the data as it is', async (t) => {
+    const b = await startBridge(t);
+    const me = await b.invite('human', 'tty');
+    const evil = await b.invite('evil', 'tty');
+    const payload = 'hi\u001b]0;pwned\u0007\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u009b31m\u202eevil done';
+    await b.call('POST', '/messages', { code: evil, body: { text: payload } });
+    const env = { ARGYBARGY_URL: b.url, ARGYBARGY_CODE: me };
+    const tty = await cli(['listen', '--once', '--wait', '0'], env, true);
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/.test(tty.stdout), JSON.stringify(tty.stdout));
+    assert.ok(tty.stdout.includes('hi\\x1b]0;pwned\\x07'), tty.stdout);
+    assert.ok(tty.stdout.includes('\\x9b31m\\u{202e}evil done'), tty.stdout);
+    const ttyJson = await cli(['listen', '--once', '--wait', '0', '--json'], env, true);
+    assert.ok(!/[\u007f-\u009f\u202e]/.test(ttyJson.stdout), 'JSON on a terminal is escaped too');
+    const piped = await cli(['listen', '--once', '--wait', '0', '--json'], env);
+    assert.equal(JSON.parse(piped.stdout.trim()).text, payload, 'a pipe gets the text exactly');
+  });
+
+  it('lists webhooks and removes one, through the bridge or on the data directory', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_WEBHOOK_PRIVATE: '1' });
+    const me = await b.invite('hooked', 'wh');
+    await b.call('POST', '/webhook', { code: me, body: { url: 'http://127.0.0.1:9/notify?key=secret' } });
+    const env = { ARGYBARGY_DATA: b.dir, ARGYBARGY_PORT: new URL(b.url).port };
+    const list = await cli(['webhooks'], env);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /wh\s+hooked\s+http:\/\/127\.0\.0\.1:9\/notify\s+ok/);
+    assert.ok(!list.stdout.includes('secret'));
+    const json = JSON.parse((await cli(['webhooks', '--json', '--room', 'wh'], env)).stdout);
+    assert.deepEqual([json.length, json[0].name, json[0].active], [1, 'hooked', true]);
+    const missing = await cli(['webhooks', 'remove', 'nobody', '--room', 'wh'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /has no webhook/);
+    const rm = await cli(['webhooks', 'remove', 'hooked', '--room', 'wh'], env);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.deepEqual((await b.call('GET', '/admin/webhooks', { admin: true })).body.webhooks, []);
+    await b.close();
+    assert.match((await cli(['webhooks'], env)).stdout, /No webhooks/, 'works on the data directory without a bridge');
   });
 });

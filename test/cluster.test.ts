@@ -126,6 +126,39 @@ describe('cluster: three nodes on one PostgreSQL and Redis', { skip }, () => {
     assert.ok(times[4] < 1000);
   });
 
+  it('ends the parked polls and streams of a revoked code on every node within a second', async () => {
+    const carol = await invite('carol', 'revoke');
+    const talker = await invite('talker', 'revoke');
+    const polls = [1, 2].map((n) => call(n, 'GET', '/messages?since=0&wait=20', { code: carol }));
+    const ac = new AbortController();
+    const stream = await fetch(`${nodes[2].url}/messages/stream`, {
+      headers: { authorization: `Bearer ${carol}` },
+      signal: ac.signal,
+    });
+    const text = stream.text().catch(() => '');
+    await sleep(200);
+    const t0 = performance.now();
+    await call(0, 'POST', '/admin/revoke', { adminToken: admin, body: { target: 'carol' } });
+    const answers = await Promise.all(polls);
+    for (const r of answers) assert.deepEqual([r.status, r.body.reason], [401, 'access_revoked']);
+    const events = await text;
+    assert.ok(performance.now() - t0 < 1000, `ended after ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.match(events, /event: exit\ndata: \{"should_exit":true,"exit_reason":"access_revoked"/);
+    await call(0, 'POST', '/messages', { code: talker, body: { text: 'too late', to: 'carol' } });
+    for (let n = 0; n < 3; n++) assert.equal((await call(n, 'GET', '/whoami', { code: carol })).status, 401);
+    ac.abort();
+  });
+
+  it('holds back an address that fails sign-in too often, whichever node it tries', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.99' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 55; i++) {
+      statuses.push((await call(i % 3, 'GET', '/whoami', { code: `wrong-${i}`, headers: from })).status);
+    }
+    assert.equal(statuses.filter((s) => s === 401).length, 50, 'fifty a minute, counted across the nodes');
+    assert.ok(statuses.slice(50).every((s) => s === 429));
+  });
+
   it('lets exactly one of 60 claimers spread over the nodes win', async () => {
     const asker = await invite('asker', 'race');
     const claimers = await Promise.all(Array.from({ length: 60 }, (_, i) => invite(`c${i}`, 'race')));

@@ -72,11 +72,11 @@ export async function request<T = any>(
 export async function startBridge(
   t: TestContext | null,
   env: Record<string, string> = {},
-  opts: { dataDir?: string; now?: () => number } = {},
+  opts: { dataDir?: string; now?: () => number; webhookRetryMs?: number[] } = {},
 ): Promise<TestBridge> {
   const dir = opts.dataDir ?? tempDir(t);
   const config = loadConfig({ ARGYBARGY_DATA: dir, ARGYBARGY_PORT: '0', ARGYBARGY_LOG_LEVEL: 'silent', ...env });
-  const running = await startServer(config, { logger: false, now: opts.now });
+  const running = await startServer(config, { logger: false, now: opts.now, webhookRetryMs: opts.webhookRetryMs });
   const admin = () => running.ctx.adminTokens.current();
   const call = async <T = any>(method: string, path: string, o: CallOptions = {}) =>
     request<T>(running.url, method, path, { ...o, adminToken: o.admin === true ? await admin() : o.admin });

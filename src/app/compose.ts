@@ -34,6 +34,8 @@ export interface ComposeOptions {
   now?: () => number;
   /** Keep Prometheus metrics (GET /metrics). */
   metrics?: boolean;
+  /** When a failed webhook attempt is tried again (ms after it); tests shorten the default 1, 2, 4, 8 s. */
+  webhookRetryMs?: readonly number[];
 }
 
 /**
@@ -76,7 +78,7 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
     if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
     const jobs = new Jobs();
     const outbound = new Outbound(config.webhookAllowPrivate);
-    const webhooks = new WebhookNotifier(ctx, jobs, outbound);
+    const webhooks = new WebhookNotifier(ctx, jobs, outbound, opts.webhookRetryMs);
     const guard = new AuthGuard(ctx, jobs);
     return {
       ctx,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { buildApp } from '../transports/http/app.js';
-import { openServices, type Services } from './compose.js';
+import { type ComposeOptions, openServices, type Services } from './compose.js';
 
 /** A bridge assembled from a config: services and the HTTP app, not yet listening. */
 export interface AssembledBridge extends Services {
@@ -10,16 +10,14 @@ export interface AssembledBridge extends Services {
   drain(): void;
 }
 
-export interface AssembleOptions {
+export interface AssembleOptions extends Pick<ComposeOptions, 'now' | 'webhookRetryMs'> {
   /** A pino logger's options or `false`; defaults to the configured level on stdout. */
   logger?: boolean | Record<string, unknown>;
-  /** The clock (epoch ms); tests pass their own. */
-  now?: () => number;
 }
 
 /** Opens the services for `config` and builds the HTTP app on them. */
 async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
-  const services = await openServices(config, { now: opts.now, metrics: true });
+  const services = await openServices(config, { now: opts.now, webhookRetryMs: opts.webhookRetryMs, metrics: true });
   let app: FastifyInstance;
   try {
     app = await buildApp({

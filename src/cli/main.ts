@@ -16,11 +16,28 @@ import * as send from './commands/send.js';
 import * as serve from './commands/serve.js';
 import * as token from './commands/token.js';
 import * as up from './commands/up.js';
+import * as webhooks from './commands/webhooks.js';
 import * as whoami from './commands/whoami.js';
 import { CliError, type CliIO, type CommandHost, processIO } from './io.js';
 
 // Operator commands first, then the agent-side helpers.
-const COMMANDS = [serve, up, token, invite, codes, revoke, room, post, rooms, lifecycle, send, listen, whoami, peers];
+const COMMANDS = [
+  serve,
+  up,
+  token,
+  invite,
+  codes,
+  revoke,
+  webhooks,
+  room,
+  post,
+  rooms,
+  lifecycle,
+  send,
+  listen,
+  whoami,
+  peers,
+];
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -33,7 +50,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   for (const c of COMMANDS) c.register(program, host);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const quiet = (cmd: Command): void => {
+    for (const c of cmd.commands) {
+      c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+      quiet(c);
+    }
+  };
+  quiet(program);
   if (argv.length === 0) {
     io.stdout(program.helpInformation());
     return 0;

@@ -9,7 +9,7 @@ import type { AppDeps, GuideEntry, RouteDeps } from './deps.js';
 import { guideEntry } from './guide.js';
 import { registerDocs } from './plugins/docs.js';
 import { bodyLimitFor, registerErrorHandling } from './plugins/errors.js';
-import { clientErrorHandler, limitConnections, serverTimeouts } from './plugins/limits.js';
+import { clientErrorHandler, frameworkErrors, limitConnections, serverTimeouts } from './plugins/limits.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminWebhookRoutes } from './routes/admin-webhooks.js';
 import { agentRoutes } from './routes/agent.js';
@@ -36,6 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     ...serverTimeouts(config),
     clientErrorHandler,
+    frameworkErrors,
   });
   limitConnections(app, config);
   // Query strings and path parameters arrive as text, so they are coerced to the

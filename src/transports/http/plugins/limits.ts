@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config.js';
 import { type ApiError, errors } from '../../../errors.js';
 
@@ -50,6 +50,19 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
     return;
   }
   answerRaw(socket, clientErrorFor(err.code));
+}
+
+/**
+ * Fastify's frameworkErrors: what the router refuses before any route (a URL that
+ * does not decode, a path parameter over the length limit) gets the catalog too,
+ * never echoing the request back.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const e =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? errors.uriTooLong()
+      : errors.badRequest('The URL is not valid: a part of it does not decode. GET / lists every endpoint.');
+  reply.code(e.status).headers(e.headers).send(e.body());
 }
 
 /** The catalog entry for an error Node's HTTP parser or its timeouts raised. */
