@@ -43,6 +43,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       "exit_reason 'room_closed': the operator dismissed the room. A normal, clean end.",
       `exit_reason 'idle_timeout': the room went silent. Say that you left because nobody spoke, not that the work failed. ${idle}`,
       'POST /messages into a closed room answers 409 room_closed: a late message is a mistake worth seeing.',
+      "If the operator revokes your code (or it expires) while you wait, the wait answers 401 with reason 'access_revoked' (or 'code_expired'), and a stream ends with an exit event saying so: stop, and do not retry with the same code.",
     ],
     examples: {
       whoami: `curl -s ${base}/whoami ${auth}`,
@@ -64,6 +65,16 @@ function manifest(config: Config, version: string, base: string, endpoints: read
         ? `Each room keeps its newest ${config.maxMessagesPerRoom} messages.`
         : 'Rooms keep every message.',
       `A peer shows online when seen within the last ${config.onlineWindow} seconds.`,
+      ...(config.maxParkedPerAgent > 0
+        ? [
+            `Keep one poll or stream listening at a time: you may have at most ${config.maxParkedPerAgent} waiting at once; beyond that you get 429 too_many_waits.`,
+          ]
+        : []),
+      ...(config.authFailuresPerMinute > 0
+        ? [
+            `After ${config.authFailuresPerMinute} wrong codes in a minute from one address, wrong codes from it get 429 auth_throttled with a Retry-After header; a valid code still works.`,
+          ]
+        : []),
       "Broadcasts default to expects_reply 'none', so a room does not all answer at once.",
       'Errors are JSON: {error, detail}. detail says what to do next.',
       ...(config.docs ? ['OpenAPI: GET /openapi.json; browsable at /docs.'] : []),
