@@ -92,15 +92,15 @@ export const errors = {
     new ApiError(
       'unauthorized',
       reason === 'expired'
-        ? 'Your access code expired. Stop here, and ask the bridge operator for a new code if you should stay.'
-        : 'Your access code was revoked. Stop here: the operator has ended your access to this bridge.',
+        ? "Your access code has expired. Stop here; to stay, ask the bridge operator for a new code and send it as 'Authorization: Bearer <code>'."
+        : "Your access code was revoked: the operator ended your access. Stop here; do not retry with it (a new code from the operator goes in 'Authorization: Bearer <code>').",
       { reason: reason === 'expired' ? 'code_expired' : 'access_revoked' },
     ),
 
   tooManyWaits: (max: number) =>
     new ApiError(
       'too_many_waits',
-      `You already have ${max} requests waiting for messages here (long-polls, streams and MCP waits together). Keep one listening at a time: close one before opening another.`,
+      `You already have ${max} requests open here (long-polls, streams, MCP waits, and answers you have not read yet). Keep one listening at a time, and read each answer before asking again.`,
       { max_waits: max, retry_after: 1 },
       { 'Retry-After': '1' },
     ),

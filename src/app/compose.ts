@@ -76,6 +76,9 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
     };
     // Hashing switched on: forget plaintext codes kept from before; they keep working by hash.
     if (config.hashCodes) await store.dropPlaintextCodes(maskCode);
+    // A revocation made by another process on the same database (the CLI with no
+    // bridge answering it) reaches this node's readers too.
+    const unwatch = store.watchExternalChanges(() => live.wakeups.recheckAll());
     const jobs = new Jobs();
     const outbound = new Outbound(config.webhookAllowPrivate);
     const webhooks = new WebhookNotifier(ctx, jobs, outbound, opts.webhookRetryMs);
@@ -88,6 +91,7 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
       webhooks,
       metrics,
       async close() {
+        unwatch();
         jobs.stop();
         webhooks.stop();
         // What was counted but not yet written reaches the audit log before the store closes.

@@ -5,11 +5,12 @@ import type { CliIO } from './io.js';
  * ESC starts every escape sequence — clearing the screen, setting the title,
  * writing the clipboard with OSC 52; DEL; C1: U+009B is a one-character CSI) and
  * invisible format characters (bidi overrides and isolates, zero-width spaces and
- * marks, the soft hyphen, the BOM). Newline and tab stay, and so does the
- * zero-width joiner, which emoji sequences need.
+ * marks, the soft hyphen, the BOM, fillers and other default-ignorable characters,
+ * line and paragraph separators). Newline and tab stay, and so do the zero-width
+ * joiner and the emoji variation selectors, which emoji sequences need.
  */
-const UNSAFE = /[\p{Cc}\p{Cf}]/gu;
-const KEEP = new Set(['\n', '\t', '\u200d']);
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/gu;
+const KEEP = new Set(['\n', '\t', '\u200d', '\ufe0e', '\ufe0f']);
 
 /** Shows each unsafe character as a visible escape (`\x1b`, `\u202e`), leaving all else as it is. */
 export function escapeControls(s: string): string {

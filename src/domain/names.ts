@@ -10,21 +10,34 @@ const RESERVED_NAMES = new Set(['all', 'anyone', 'none']);
 
 /** Control characters: C0, DEL and C1. */
 const CONTROL = /\p{Cc}/u;
-/** Invisible format characters: bidi overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphen. */
-const FORMAT = /\p{Cf}/gu;
+/**
+ * What a name may not hide: format characters (bidi overrides and isolates,
+ * zero-width spaces, the BOM, the soft hyphen), every other default-ignorable
+ * character (fillers, variation selectors, the combining grapheme joiner, tags),
+ * line and paragraph separators, and the blank braille pattern.
+ */
+const HIDDEN = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}\u2800]/gu;
 /** An emoji just before a zero-width joiner (allowing a variation selector), and one just after. */
 const EMOJI_BEFORE = /\p{Extended_Pictographic}\uFE0F?$/u;
 const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
+/** What a variation selector may follow: an emoji, or a keycap's digit, # or *. */
+const PRESENTABLE = /[\p{Extended_Pictographic}0-9#*]$/u;
+/** Accents stacked on one letter beyond any language's need. */
+const STACKED_MARKS = /\p{M}{5,}/u;
 
 /**
- * True when `v` holds an invisible format character that could make a name look
- * like another (`R\u202eevil` shows as "Rlive"). A zero-width joiner between two
- * emoji is part of an emoji sequence (👩‍💻) and passes.
+ * True when `v` holds a character that could make a name look like another
+ * (`R\u202eevil` shows as "Rlive"; `alice\uFE0F` looks like `alice`). Emoji
+ * sequences pass: a zero-width joiner between two emoji (👩‍💻), a variation
+ * selector after an emoji or a keycap (❤️, 1️⃣).
  */
 export function hidesCharacters(v: string): boolean {
-  for (const m of v.matchAll(FORMAT)) {
+  if (STACKED_MARKS.test(v)) return true;
+  for (const m of v.matchAll(HIDDEN)) {
     const i = m.index ?? 0;
-    if (m[0] === '\u200d' && EMOJI_BEFORE.test(v.slice(0, i)) && EMOJI_AFTER.test(v.slice(i + 1))) continue;
+    const before = v.slice(0, i);
+    if (m[0] === '\u200d' && EMOJI_BEFORE.test(before) && EMOJI_AFTER.test(v.slice(i + 1))) continue;
+    if ((m[0] === '\uFE0F' || m[0] === '\uFE0E') && PRESENTABLE.test(before)) continue;
     return true;
   }
   return false;
@@ -40,7 +53,7 @@ export function checkName(field: string, value: string): string {
   if (hidesCharacters(v)) {
     throw new InvalidInput(
       field,
-      `${field} must not contain invisible formatting characters (bidi overrides, zero-width spaces): a name must look like what it is.`,
+      `${field} must not contain invisible formatting characters (bidi overrides, zero-width spaces, fillers, stacked accents): a name must look like what it is.`,
     );
   }
   return v;

@@ -19,6 +19,11 @@ export function isWellFormed(s: string): boolean {
   return !LONE_SURROGATE.test(s);
 }
 
+/** A key as a path shows it: at most 40 characters, so no error echoes a long input back. */
+function shorten(key: string): string {
+  return key.length > 40 ? `${key.slice(0, 39)}…` : key;
+}
+
 /** How deeply a JSON body may nest arrays and objects. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -32,7 +37,7 @@ export function findIllFormed(value: unknown, path = 'body'): string | null {
   while (todo.length > 0) {
     const [v, p, depth] = todo.pop() as [unknown, string, number];
     if (typeof v === 'string') {
-      if (!isWellFormed(v)) return p;
+      if (!isWellFormed(v)) return p.length > 200 ? `${p.slice(0, 199)}…` : p;
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -46,7 +51,7 @@ export function findIllFormed(value: unknown, path = 'body'): string | null {
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, x] = entries[i];
       if (!isWellFormed(k)) return `${p} (a key)`;
-      todo.push([x, `${p}.${k}`, depth + 1]);
+      todo.push([x, `${p}.${shorten(k)}`, depth + 1]);
     }
   }
   return null;

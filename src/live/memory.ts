@@ -109,6 +109,10 @@ class MemoryWakeups implements Wakeups {
   accessEpoch(): number {
     return this.waiters.accessEpoch();
   }
+
+  recheckAll(): void {
+    this.waiters.wakeAll();
+  }
 }
 
 /** Live for a single process: plain maps, no I/O. */

@@ -207,6 +207,10 @@ class RedisWakeups implements Wakeups {
   accessEpoch(): number {
     return this.waiters.accessEpoch();
   }
+
+  recheckAll(): void {
+    this.waiters.wakeAll();
+  }
 }
 
 /**

@@ -21,6 +21,11 @@ export interface Wakeups {
   /** Releases every parked waiter with `shutdown` and refuses new ones (they settle with `shutdown` at once). */
   shutdown(): void;
   /**
+   * Wakes every reader parked on this node to check its code and read again:
+   * something changed that no event announced (another process wrote the database).
+   */
+  recheckAll(): void;
+  /**
    * How many access events this node has received so far. A reader that compares it
    * with the value taken when its code was checked learns whether a revocation may
    * have slipped in between (and checks the code again).

@@ -1,3 +1,4 @@
+import { clientKey } from '../domain/addresses.js';
 import { type ApiError, errors } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import type { Jobs } from './jobs.js';
@@ -50,8 +51,10 @@ export class AuthGuard {
    * credential at all guesses nothing: it is answered 401 and not counted (a
    * missing admin token is still audited).
    */
-  async failed(kind: Kind, address: string, path: string, missing: boolean): Promise<ApiError> {
+  async failed(kind: Kind, from: string, path: string, missing: boolean): Promise<ApiError> {
     this.ctx.telemetry.authFailed(kind);
+    // Every spelling of one address, and a whole IPv6 /64, count as one.
+    const address = clientKey(from);
     const unauthorized = kind === 'admin' ? errors.adminUnauthorized() : errors.agentUnauthorized();
     if (missing) {
       if (kind === 'admin') await this.note(kind, address, path, true);

@@ -1,5 +1,6 @@
 import { BROADCAST, defaultExpects } from '../domain/expects.js';
 import { checkName, checkText } from '../domain/names.js';
+import { newestThatFit } from '../domain/page.js';
 import { peerRows } from '../domain/roster.js';
 import { type ApiError, errors } from '../errors.js';
 import { codeFromAuthorization, hashCode } from '../secrets.js';
@@ -40,8 +41,11 @@ export class Bridge {
     if (!code) throw await this.guard.failed('agent', address, path, true);
     const rec = code.length > 512 ? null : await this.ctx.store.findCodeByHash(hashCode(code));
     const now = this.ctx.now();
-    if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) {
-      throw await this.guard.failed('agent', address, path, false);
+    if (!rec) throw await this.guard.failed('agent', address, path, false);
+    if (rec.expiresAt !== null && rec.expiresAt <= now) {
+      // A real code that ran out guesses nothing: it is told so, not held back.
+      this.ctx.telemetry.authFailed('agent');
+      throw errors.accessEnded('expired');
     }
     const agent: Agent = {
       name: rec.name,
@@ -138,11 +142,16 @@ export class Bridge {
     return { won: res.won, claimed_by: res.claimedBy, seq };
   }
 
-  /** The newest `limit` messages the agent may see (capped at ARGYBARGY_MAX_HISTORY), oldest first. */
+  /**
+   * The newest `limit` messages the agent may see (capped at ARGYBARGY_MAX_HISTORY,
+   * and at PAGE_TEXT_CHARS of text in all), oldest first.
+   */
   async history(agent: Agent, limit: number): Promise<HistoryAnswer> {
     const { store, config } = this.ctx;
     const n = Math.min(limit, config.maxHistory);
-    const [rows, room] = await Promise.all([store.history(agent.room, agent.name, n), store.getRoom(agent.room)]);
+    const [all, room] = await Promise.all([store.history(agent.room, agent.name, n), store.getRoom(agent.room)]);
+    // The newest that fit in one page of text.
+    const rows = all.slice(all.length - newestThatFit(all));
     return {
       room: agent.room,
       messages: await decorate(this.ctx, agent.room, rows),

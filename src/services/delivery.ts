@@ -1,4 +1,5 @@
 import { idleTripsAt, pollBudget } from '../domain/budget.js';
+import { oldestThatFit } from '../domain/page.js';
 import { secondsBetween } from '../domain/time.js';
 import { errors } from '../errors.js';
 import { agentKey } from '../live/live.js';
@@ -13,7 +14,7 @@ export const PAGE = 1000;
 
 /** What one step of delivery yields; every transport encodes this and nothing else. */
 export interface Batch {
-  /** Messages delivered to the agent after the previous cursor, oldest first (at most PAGE). */
+  /** Messages delivered to the agent after the previous cursor, oldest first (at most PAGE, and PAGE_TEXT_CHARS of text). */
   messages: Message[];
   /** The highest seq this batch accounts for: continue after it. It never skips a message. */
   cursor: number;
@@ -218,10 +219,13 @@ export class Reader {
     ended: 'timeout' | 'shutdown' | null,
   ): Promise<Batch> {
     const { room, name } = this.agent;
-    const rows = snap.messages;
+    // A page carries at most PAGE_TEXT_CHARS of text; the rest follows in the next one.
+    const fit = oldestThatFit(snap.messages);
+    const truncated = snap.truncated || fit < snap.messages.length;
+    const rows = snap.messages.slice(0, fit);
     // The cursor follows the snapshot, also downwards: a client that claims a seq
     // beyond the room's newest is brought back to it and receives what comes next.
-    const cursor = snap.truncated ? rows[rows.length - 1].seq : snap.lastSeq;
+    const cursor = truncated ? rows[rows.length - 1].seq : snap.lastSeq;
     let b = budget;
     if (rows.length > 0) {
       const now = this.ctx.now();
@@ -245,7 +249,7 @@ export class Reader {
       cursor,
       room: roomStatus(room, snap.room),
       budget: b,
-      more: snap.truncated,
+      more: truncated,
       shutdown: ended === 'shutdown',
     };
   }

@@ -113,11 +113,12 @@ export class Operator {
     };
   }
 
-  /** Revokes every code with this name, or the code itself; unknown targets revoke nothing. */
-  async revoke(target: string): Promise<RevokeAnswer> {
+  /** Revokes every code with this name (in one room, when given), or the code itself; unknown targets revoke nothing. */
+  async revoke(target: string, roomName?: string | null): Promise<RevokeAnswer> {
     const t = target.trim();
     if (t === '') throw errors.badRequest('target must be an agent name or a code.');
-    const gone = await this.ctx.store.revokeCodes(t, hashCode(t));
+    const room = roomName == null || roomName.trim() === '' ? null : checkName('room', roomName);
+    const gone = await this.ctx.store.revokeCodes(t, hashCode(t), room);
     await this.access.revoked(gone);
     // Name the revoked agents, never the target: it may be a code.
     const detail = gone.length ? gone.map((c) => `${c.name}@${c.room}`).join(', ') : 'nothing matched';

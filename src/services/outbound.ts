@@ -13,8 +13,10 @@ export const REPLY_BODY_BYTES = 1024;
 
 /** A destination the bridge refuses to call (a private, loopback or otherwise special address). */
 export class RefusedAddress extends Error {
-  constructor(host: string, address: string) {
-    super(`${host} is ${address}, a private, loopback or special address; the bridge does not call those.`);
+  constructor(host: string) {
+    super(
+      `${host.slice(0, 100)} is or resolves to a private, loopback or special address; the bridge does not call those.`,
+    );
     this.name = 'RefusedAddress';
   }
 }
@@ -37,7 +39,7 @@ export class Outbound {
       dnsLookup(hostname, { all: true }, (err, addresses) => {
         if (err) return cb(err, '');
         const bad = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
-        if (bad) return cb(new RefusedAddress(hostname, bad.address) as NodeJS.ErrnoException, '');
+        if (bad) return cb(new RefusedAddress(hostname) as NodeJS.ErrnoException, '');
         if (options.all) return cb(null, addresses);
         cb(null, addresses[0].address, addresses[0].family);
       });
@@ -69,12 +71,12 @@ export class Outbound {
     if (this.allowPrivate) return u.href;
     const host = u.hostname.replace(/^\[|\]$/g, '');
     const addresses = isIP(host) ? [host] : await resolveAll(host);
-    if (addresses.length === 0) throw new InvalidInput('url', `url's host ${host} does not resolve.`);
-    const bad = addresses.find((a) => !isPublicAddress(a));
-    if (bad) {
+    if (addresses.length === 0) throw new InvalidInput('url', `url's host ${host.slice(0, 100)} does not resolve.`);
+    if (addresses.some((a) => !isPublicAddress(a))) {
+      // The resolved address is not named: that would let agents map internal names.
       throw new InvalidInput(
         'url',
-        `url's host ${host} is ${bad}, a private, loopback or special address; webhooks must reach a public address (the operator can allow private ones with ARGYBARGY_WEBHOOK_PRIVATE=1).`,
+        `url's host ${host.slice(0, 100)} is or resolves to a private, loopback or special address; webhooks must reach a public address (the operator can allow private ones with ARGYBARGY_WEBHOOK_PRIVATE=1).`,
       );
     }
     return u.href;
@@ -89,7 +91,7 @@ export class Outbound {
     const u = new URL(url);
     const host = u.hostname.replace(/^\[|\]$/g, '');
     // A literal address is connected to without a lookup, so it is checked here.
-    if (isIP(host) && !this.allowPrivate && !isPublicAddress(host)) throw new RefusedAddress(host, host);
+    if (isIP(host) && !this.allowPrivate && !isPublicAddress(host)) throw new RefusedAddress(host);
     const res = await request(u, {
       method: 'POST',
       headers,

@@ -73,16 +73,17 @@ export class WebhookNotifier {
 
   /**
    * Registers (or replaces) the agent's webhook; the secret is returned this once.
-   * Counts as a post against the agent's rate limit (429 rate_limited beyond it);
-   * throws InvalidInput for a URL that is malformed or reaches a refused address.
+   * Every attempt counts as a post against the agent's rate limit (429 rate_limited
+   * beyond it); throws InvalidInput for a URL that is malformed or reaches a refused address.
    */
   async register(agent: Agent, url: string, includeText: boolean): Promise<WebhookSet> {
-    const href = await this.outbound.check(url);
+    // Counted first, refused URLs included: checking one may cost a DNS lookup.
     const rate = await this.ctx.live.limiter.consume(agent.room, agent.name);
     if (!rate.ok) {
       const { rateMax, rateWindowSeconds } = this.ctx.config;
       throw errors.rateLimited(rateMax, rateWindowSeconds, Math.max(1, Math.ceil(rate.retryAfterMs / 1000)));
     }
+    const href = await this.outbound.check(url);
     const before = (await this.ctx.store.webhooksIn(agent.room)).find((h) => h.name === agent.name);
     const secret = randomBytes(32).toString('base64url');
     const hook: WebhookRecord = {

@@ -142,9 +142,12 @@ export class PostgresStore implements Store {
     return Number((await this.q<{ n: string }>('SELECT count(*) AS n FROM codes'))[0].n);
   }
 
-  async revokeCodes(target: string, targetHash: string): Promise<CodeRecord[]> {
+  async revokeCodes(target: string, targetHash: string, room: string | null = null): Promise<CodeRecord[]> {
     return (
-      await this.q<CodeRow>('DELETE FROM codes WHERE name = $1 OR hash = $2 RETURNING *', [target, targetHash])
+      await this.q<CodeRow>(
+        'DELETE FROM codes WHERE (name = $1 AND ($3::text IS NULL OR room = $3)) OR hash = $2 RETURNING *',
+        [target, targetHash, room],
+      )
     ).map(toCode);
   }
 
@@ -435,6 +438,10 @@ export class PostgresStore implements Store {
       ? await this.q<AuditRecord>(`${cols} WHERE class = $1 ORDER BY id DESC LIMIT $2`, [cls, limit])
       : await this.q<AuditRecord>(`${cols} ORDER BY id DESC LIMIT $1`, [limit]);
     return rows.reverse();
+  }
+
+  watchExternalChanges(_listener: () => void): () => void {
+    return () => undefined;
   }
 
   /** True when the database answers (for readiness checks). */

@@ -12,8 +12,10 @@ export function prepareStatements(db: Database.Database) {
     codeByHash: db.prepare('SELECT * FROM codes WHERE hash = ?'),
     listCodes: db.prepare('SELECT * FROM codes ORDER BY created_at, name'),
     countCodes: db.prepare('SELECT count(*) AS n FROM codes').pluck(),
-    codesToRevoke: db.prepare('SELECT * FROM codes WHERE name = ? OR hash = ?'),
-    revoke: db.prepare('DELETE FROM codes WHERE name = ? OR hash = ?'),
+    codesToRevoke: db.prepare(
+      'SELECT * FROM codes WHERE (name = @target AND (@room IS NULL OR room = @room)) OR hash = @hash',
+    ),
+    revoke: db.prepare('DELETE FROM codes WHERE (name = @target AND (@room IS NULL OR room = @room)) OR hash = @hash'),
     plainCodes: db.prepare('SELECT hash, plain FROM codes WHERE plain IS NOT NULL'),
     dropPlain: db.prepare('UPDATE codes SET plain = NULL, display = ? WHERE hash = ?'),
     insertRoom: db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)'),

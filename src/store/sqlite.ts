@@ -39,6 +39,8 @@ const CHECKPOINT_EVERY_MS = 1000;
 
 /** How often (ms) to ask SQLite whether another process wrote to the database. */
 const FOREIGN_WRITE_CHECK_MS = 50;
+/** How often (ms) a watcher looks for other processes' writes when nothing else asks. */
+const WATCH_EVERY_MS = 200;
 
 /** Creates the file owner-only before SQLite opens it, so the -wal/-shm files inherit 0600. */
 function createPrivate(path: string): void {
@@ -57,6 +59,8 @@ export class SqliteStore implements Store {
   private readonly ringSize: number;
   private dataVersion = 0;
   private checkedAt = 0;
+  private readonly watchers = new Set<() => void>();
+  private watchTimer: NodeJS.Timeout | null = null;
   private readonly writes: WriteBatch;
   private writeCount = 0;
   private checkpointer: Checkpointer | null = null;
@@ -109,7 +113,23 @@ export class SqliteStore implements Store {
     if (v !== this.dataVersion) {
       this.dataVersion = v;
       this.cache.clear();
+      for (const w of this.watchers) w();
     }
+  }
+
+  watchExternalChanges(listener: () => void): () => void {
+    this.watchers.add(listener);
+    this.watchTimer ??= setInterval(() => {
+      if (this.db.open) this.fresh();
+    }, WATCH_EVERY_MS);
+    this.watchTimer.unref();
+    return () => {
+      this.watchers.delete(listener);
+      if (this.watchers.size === 0 && this.watchTimer) {
+        clearInterval(this.watchTimer);
+        this.watchTimer = null;
+      }
+    };
   }
 
   private cachedRoom(room: string): RoomRecord | null {
@@ -141,10 +161,11 @@ export class SqliteStore implements Store {
     return this.q.countCodes.get() as number;
   }
 
-  async revokeCodes(target: string, targetHash: string): Promise<CodeRecord[]> {
+  async revokeCodes(target: string, targetHash: string, room: string | null = null): Promise<CodeRecord[]> {
+    const args = { target, hash: targetHash, room };
     return this.db.transaction(() => {
-      const rows = (this.q.codesToRevoke.all(target, targetHash) as CodeRow[]).map(toCode);
-      this.q.revoke.run(target, targetHash);
+      const rows = (this.q.codesToRevoke.all(args) as CodeRow[]).map(toCode);
+      this.q.revoke.run(args);
       for (const r of rows) this.cache.codes.delete(r.hash);
       return rows;
     })();

@@ -34,8 +34,8 @@ export interface Store {
   listCodes(): Promise<CodeRecord[]>;
   /** How many codes are stored (expired ones included). */
   countCodes(): Promise<number>;
-  /** Deletes every code whose name is `target` or whose hash is `targetHash`; returns the removed rows. */
-  revokeCodes(target: string, targetHash: string): Promise<CodeRecord[]>;
+  /** Deletes every code whose name is `target` (in `room`, when given) or whose hash is `targetHash`; returns the removed rows. */
+  revokeCodes(target: string, targetHash: string, room?: string | null): Promise<CodeRecord[]>;
   /** Forgets stored plaintext codes (hashing switched on), keeping `mask(plain)` for listings; returns how many. */
   dropPlaintextCodes(mask: (plain: string) => string): Promise<number>;
 
@@ -96,6 +96,14 @@ export interface Store {
   audit(e: AuditInput): Promise<void>;
   /** The newest `limit` audit events (of one class, or of all), oldest first. */
   recentAudit(limit: number, cls?: AuditClass): Promise<AuditRecord[]>;
+
+  /**
+   * Calls `listener` when another process changes the database (embedded: a CLI
+   * command writing the same file), looked for at least every 200 ms; returns a
+   * function that stops watching. A cluster store never calls it: changes made by
+   * other nodes travel through live state.
+   */
+  watchExternalChanges(listener: () => void): () => void;
 
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError, errors } from '../errors.js';
-import { type Batch, exitNotice, type Reader } from '../services/delivery.js';
+import { exitNotice, type Reader } from '../services/delivery.js';
 import { MAX_SAFE } from '../wire/common.js';
 import type { StreamExit } from '../wire/messages.js';
 import type { RouteDeps } from './http/deps.js';
@@ -15,6 +15,9 @@ export interface StreamSink {
   end(): void;
   signal: AbortSignal;
 }
+
+/** How often a write the client does not read checks that the agent's code still stands (ms). */
+const ACCESS_CHECK_WHILE_BLOCKED_MS = 250;
 
 /** How often a quiet stream sends a comment so proxies keep it open (ms). */
 const HEARTBEAT_MS = 15_000;
@@ -30,17 +33,13 @@ export async function streamEvents(reader: Reader, sink: StreamSink, heartbeatMs
   const exit = (data: StreamExit) => sink.write(`event: exit\ndata: ${JSON.stringify(data)}\n\n`);
   try {
     while (!sink.signal.aborted) {
-      let batch: Batch | null;
-      try {
-        batch = await reader.next(heartbeatMs);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.code === 'unauthorized')) throw e;
-        const reason = typeof e.extra.reason === 'string' ? e.extra.reason : 'access_revoked';
-        await exit({ should_exit: true, exit_reason: reason, cursor: reader.cursor, detail: e.detail });
-        break;
-      }
+      const batch = await reader.next(heartbeatMs);
       if (!batch) break;
-      for (const m of batch.messages) await sink.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
+      for (const m of batch.messages) {
+        // A revocation that lands while a long batch goes out ends it here.
+        await reader.checkAccess();
+        await sink.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
+      }
       if (batch.budget.should_exit) {
         await exit(exitNotice(batch));
         break;
@@ -48,6 +47,11 @@ export async function streamEvents(reader: Reader, sink: StreamSink, heartbeatMs
       if (batch.shutdown) break;
       if (batch.messages.length === 0) await sink.write(': keepalive\n\n');
     }
+  } catch (e) {
+    // The code was revoked or expired: say so, and end.
+    if (!(e instanceof ApiError && e.code === 'unauthorized')) throw e;
+    const reason = typeof e.extra.reason === 'string' ? e.extra.reason : 'access_revoked';
+    await exit({ should_exit: true, exit_reason: reason, cursor: reader.cursor, detail: e.detail });
   } finally {
     reader.close();
     sink.end();
@@ -73,7 +77,7 @@ export function streamRoutes(deps: RouteDeps) {
     app.get(
       '/messages/stream',
       {
-        onRequest: requireAgent(bridge),
+        onRequest: requireAgent(deps),
         schema: {
           tags: ['agent'],
           security: [{ agentCode: [] }],
@@ -120,7 +124,13 @@ export function streamRoutes(deps: RouteDeps) {
           write: (chunk) =>
             new Promise<void>((resolve) => {
               if (gone.signal.aborted || res.write(chunk)) return resolve();
+              // A client that does not read holds the write; if the code is revoked
+              // meanwhile, the connection is cut instead of waiting for it.
+              const check = setInterval(() => {
+                reader.checkAccess().catch(() => res.destroy());
+              }, ACCESS_CHECK_WHILE_BLOCKED_MS);
               const done = () => {
+                clearInterval(check);
                 res.off('drain', done);
                 gone.signal.removeEventListener('abort', done);
                 resolve();

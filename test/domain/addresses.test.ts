@@ -15,6 +15,9 @@ describe('isPublicAddress', () => {
       '[::1]',
       '::ffff:127.0.0.1',
       '::ffff:7f00:1',
+      '::127.0.0.1',
+      '0:0:0:0:0:0:7f00:1',
+      '::7f00:1',
       '0.0.0.0',
       '::',
       '10.0.0.1',
@@ -35,5 +38,22 @@ describe('isPublicAddress', () => {
     ]) {
       assert.equal(isPublicAddress(a), false, a);
     }
+  });
+});
+
+describe('clientKey', () => {
+  it('counts every spelling of one IPv4 address as one', async () => {
+    const { clientKey } = await import('../../src/domain/addresses.js');
+    for (const a of ['1.2.3.4', '::ffff:1.2.3.4', '::ffff:0102:0304', '01.2.3.4', '1.2.3.4:5555', ' 1.2.3.4 ']) {
+      assert.equal(clientKey(a), '1.2.3.4', a);
+    }
+  });
+  it('counts an IPv6 /64 as one, and anything else as unknown', async () => {
+    const { clientKey } = await import('../../src/domain/addresses.js');
+    assert.equal(clientKey('2001:db8:1:2::5'), clientKey('2001:db8:1:2:ffff::9'));
+    assert.equal(clientKey('[2001:db8:1:2::5]:443'), '2001:db8:1:2::/64');
+    assert.notEqual(clientKey('2001:db8:1:3::5'), clientKey('2001:db8:1:2::5'));
+    assert.equal(clientKey('not-an-ip'), 'unknown');
+    assert.equal(clientKey(''), 'unknown');
   });
 });

@@ -21,6 +21,8 @@ describe('text rules', () => {
     assert.equal(findIllFormed(['ok', 'bad\ud800', 'worse\udfff']), 'body[1]', 'the first offender in order');
     const deep = JSON.parse(`${'['.repeat(50_000)}${']'.repeat(50_000)}`);
     assert.match(findIllFormed(deep) ?? '', /nested deeper than 64 levels/);
+    const longKey = findIllFormed({ ['k'.repeat(100_000)]: 'bad\ud800' }) ?? '';
+    assert.ok(longKey.length < 60, 'a long key is not echoed back');
     const fine = JSON.parse(`${'['.repeat(63)}"x"${']'.repeat(63)}`);
     assert.equal(findIllFormed(fine), null);
   });
@@ -60,6 +62,19 @@ describe('names show what they are', () => {
     }
   });
   it('keeps emoji sequences and ordinary names', () => {
-    for (const ok of ['👩‍💻 coder', '🏳️‍🌈', 'Zoë', 'שלום', 'build-1', '你好']) assert.equal(checkName('room', ok), ok);
+    for (const ok of [
+      '👩‍💻 coder',
+      '🏳️‍🌈',
+      '❤️ team',
+      'room 1️⃣',
+      'Zoë',
+      'Zoe\u0308',
+      'שלום',
+      'build-1',
+      '你好',
+      'Tiếng Việt',
+    ]) {
+      assert.equal(checkName('room', ok), ok);
+    }
   });
 });

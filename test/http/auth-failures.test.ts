@@ -95,4 +95,21 @@ describe('failed sign-ins cost the attacker, not the audit trail', () => {
     assert.equal(rows.length, 1);
     assert.equal((await post(b, me, 'x')).status, 429, 'registrations used the same slots as posts');
   });
+
+  it('counts every spelling of an address, and a whole IPv6 /64, as one client', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_AUTH_FAILURES: '4' });
+    const spellings = ['1.2.3.4', '::ffff:1.2.3.4', '::ffff:0102:0304', '01.2.3.4', '1.2.3.4:5555'];
+    const statuses = [];
+    for (const a of spellings)
+      statuses.push((await b.call('GET', '/whoami', { code: wrongCode(), headers: from(a) })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 429]);
+    const v6 = [];
+    for (let i = 1; i <= 6; i++) {
+      v6.push(
+        (await b.call('GET', '/whoami', { code: wrongCode(), headers: from(`2001:db8:5:6::${i.toString(16)}`) }))
+          .status,
+      );
+    }
+    assert.deepEqual(v6, [401, 401, 401, 401, 429, 429]);
+  });
 });

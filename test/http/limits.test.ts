@@ -228,3 +228,74 @@ describe('bad input gets a clear 4xx, always', () => {
     assert.equal((await b.call('POST', '/messages', { code: me, body: { text: 'x', to: 'a\u2066b' } })).status, 400);
   });
 });
+
+describe('answers are bounded however large the messages', () => {
+  it('splits a backlog into pages of bounded text, delivering each message exactly once', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_RATE_MAX: '0' });
+    const me = await b.invite('reader', 'big');
+    const writer = await b.invite('writer', 'big');
+    const text = '\u0001'.repeat(7990);
+    for (let i = 0; i < 60; i++) {
+      assert.equal((await b.call('POST', '/messages', { code: writer, body: { text: `${i}:${text}` } })).status, 200);
+    }
+    const seen: number[] = [];
+    let cursor = 0;
+    let pages = 0;
+    for (;;) {
+      const r = await poll(b, me, cursor, 0);
+      assert.ok(r.text.length < 2_000_000, `a page of ${r.text.length} bytes`);
+      if (r.body.messages.length === 0) break;
+      pages++;
+      for (const m of r.body.messages) seen.push(m.seq);
+      cursor = r.body.cursor;
+    }
+    assert.ok(pages >= 2, `${pages} pages`);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    const hist = await b.call('GET', '/history?limit=500', { code: me });
+    assert.ok(hist.text.length < 2_000_000);
+    assert.ok(hist.body.messages.length < 60 && hist.body.messages.at(-1).seq === 60, 'the newest that fit');
+  });
+
+  it('refuses a JSON-RPC batch on /mcp', async (t) => {
+    const b = await startBridge(t);
+    const me = await b.invite('batcher', 'b');
+    const one = { jsonrpc: '2.0', method: 'tools/call', params: { name: 'history', arguments: { limit: 500 } } };
+    const r = await b.call('POST', '/mcp', {
+      code: me,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: [
+        { ...one, id: 1 },
+        { ...one, id: 2 },
+      ],
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, -32600);
+    assert.match(r.body.error.message, /batches/);
+  });
+
+  it('never echoes a long key back in an error', async (t) => {
+    const b = await startBridge(t);
+    const me = await b.invite('echo', 'e');
+    const key = 'k'.repeat(100_000);
+    const rest = await b.call('POST', '/messages', { code: me, raw: `{"${key}":"\\ud800","text":"hi"}` });
+    assert.equal(rest.status, 400);
+    assert.ok(rest.text.length < 1000, `${rest.text.length} bytes`);
+    const mcp = await b.call('POST', '/mcp', {
+      code: me,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      raw: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"send","arguments":{"${key}":"\\ud800"}}}`,
+    });
+    assert.equal(mcp.status, 400);
+    assert.ok(mcp.text.length < 1000, `${mcp.text.length} bytes`);
+  });
+
+  it('answers a request without a Host header with the catalog', async (t) => {
+    const b = await startBridge(t);
+    const r = await raw(b.url, 'GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n');
+    assert.match(r.text, /^HTTP\/1\.1 404 /);
+    assert.match(r.text, /"error":"not_found"/);
+  });
+});

@@ -228,4 +228,80 @@ describe('revocation ends access everywhere, at once', () => {
       ['still here?'],
     );
   });
+
+  it('ends waiting readers when the CLI revokes straight in the data directory', async (t) => {
+    const b = await startBridge(t);
+    const me = await b.invite('local', 'cli');
+    const talker = await b.invite('talker', 'cli');
+    const parked = poll(b, me, 0, 25);
+    const s = await openStream(b, me);
+    t.after(() => s.close());
+    await sleep(150);
+    const { main } = await import('../../src/cli/main.js');
+    let out = '';
+    // Port 1: no bridge answers there, so the CLI revokes on the database itself.
+    const code = await main(['revoke', 'local'], {
+      stdout: (x) => {
+        out += x;
+      },
+      stderr: (x) => {
+        out += x;
+      },
+      env: { ARGYBARGY_DATA: b.dir, ARGYBARGY_PORT: '1' },
+    });
+    assert.equal(code, 0, out);
+    const t0 = Date.now();
+    const r = await parked;
+    assert.equal(r.status, 401);
+    await until(() => s.ended, 1500, 'the stream to end');
+    assert.ok(Date.now() - t0 < 1500);
+    await post(b, talker, 'after');
+    assert.ok(!s.events.some((e) => e.data.text === 'after'));
+  });
+
+  it('cuts off a stream whose reader stopped reading when its code is revoked', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_RATE_MAX: '0' });
+    const me = await b.invite('stalled', 'slow');
+    const writer = await b.invite('writer', 'slow');
+    const text = '\u0001'.repeat(7990);
+    for (let i = 0; i < 120; i++) await post(b, writer, text);
+    const u = new URL(b.url);
+    const { connect } = await import('node:net');
+    const socket = connect(Number(u.port), u.hostname);
+    socket.on('error', () => undefined);
+    let closed = false;
+    socket.on('close', () => {
+      closed = true;
+    });
+    socket.write(`GET /messages/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${me}\r\n\r\n`);
+    socket.pause(); // never reads: the bridge's writes back up
+    await sleep(500);
+    const parked = () => b.running.ctx.live.wakeups.parkedCount();
+    assert.equal(parked(), 1, 'the stream is open, its writes blocked');
+    await b.call('POST', '/admin/revoke', { admin: true, body: { target: 'stalled' } });
+    await until(() => parked() === 0, 1500, 'the stream to be cut');
+    socket.resume();
+    await until(() => closed, 3000, 'the connection to close');
+  });
+
+  it('tells a caller with an expired code so, without counting it as a guess', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_AUTH_FAILURES: '2' });
+    const old = await b.invite('old', 'exp', { expires: '0.0001' }); // a third of a second
+    await sleep(500);
+    for (let i = 0; i < 5; i++) {
+      const r = await b.call('GET', '/whoami', { code: old, headers: { 'x-forwarded-for': '203.0.113.50' } });
+      assert.deepEqual([r.status, r.body.reason], [401, 'code_expired']);
+      assert.match(r.body.detail, /Authorization: Bearer/);
+    }
+  });
+
+  it('revokes a name in one room only when asked to', async (t) => {
+    const b = await startBridge(t);
+    const here = await b.invite('twin', 'here');
+    const there = await b.invite('twin', 'there');
+    const r = await b.call('POST', '/admin/revoke', { admin: true, body: { target: 'twin', room: 'there' } });
+    assert.equal(r.body.revoked, 1);
+    assert.equal((await b.call('GET', '/whoami', { code: there })).status, 401);
+    assert.equal((await b.call('GET', '/whoami', { code: here })).status, 200);
+  });
 });

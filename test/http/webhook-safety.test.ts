@@ -129,7 +129,7 @@ describe('webhooks cannot be turned against the bridge', () => {
   });
 
   it('refuses loopback, private, link-local and metadata addresses in every spelling, by default', async (t) => {
-    const b = await startBridge(t);
+    const b = await startBridge(t, { ARGYBARGY_RATE_MAX: '0' });
     const me = await b.invite('ssrf', 'ssrf');
     for (const url of [
       'http://127.0.0.1:8765/admin/state',
@@ -148,6 +148,8 @@ describe('webhooks cannot be turned against the bridge', () => {
       'http://[fd00::1]/',
       'http://[fe80::1]/',
       'http://100.64.0.1/',
+      'http://[::127.0.0.1]/',
+      'http://[0:0:0:0:0:0:7f00:1]/',
     ]) {
       const r = await b.call('POST', '/webhook', { code: me, body: { url } });
       assert.equal(r.status, 400, url);
@@ -183,5 +185,17 @@ describe('webhooks cannot be turned against the bridge', () => {
     assert.equal(target.hits.length, 0);
     const [hook] = (await b.call('GET', '/admin/webhooks', { admin: true })).body.webhooks;
     assert.equal(hook.last_error, 'answered 307');
+  });
+
+  it('counts refused registrations against the rate limit too, and never names what a host resolves to', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_RATE_MAX: '3', ARGYBARGY_RATE_WINDOW: '60' });
+    const me = await b.invite('prober', 'probe');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await b.call('POST', '/webhook', { code: me, body: { url: `http://localhost:${9000 + i}/` } });
+      statuses.push(r.status);
+      if (r.status === 400) assert.ok(!/127\.0\.0\.1|::1/.test(r.body.detail), r.body.detail);
+    }
+    assert.deepEqual(statuses, [400, 400, 400, 429, 429]);
   });
 });

@@ -213,6 +213,19 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
           ['alice'],
         );
         assert.deepEqual(await s.revokeCodes('nobody', 'none'), []);
+        await s.createCode({ ...base, hash: 'r1', plain: null, name: 'roamer', room: 'r' }, 0);
+        await s.createCode({ ...base, hash: 'r2', plain: null, name: 'roamer', room: 'elsewhere' }, 0);
+        assert.deepEqual(
+          (await s.revokeCodes('roamer', 'zzz', 'elsewhere')).map((c) => c.hash),
+          ['r2'],
+          'a room narrows a revocation by name',
+        );
+        assert.equal((await s.findCodeByHash('r1'))?.room, 'r');
+        assert.deepEqual(
+          (await s.revokeCodes('x', 'r1', 'elsewhere')).map((c) => c.hash),
+          ['r1'],
+          'a code is revoked whatever the room',
+        );
         await s.createCode(
           { ...base, hash: 'h5', plain: 'plain-secret-code', display: 'plain-secret-code', name: 'eve' },
           0,

@@ -13,18 +13,22 @@ export function register(program: Command, { io }: CommandHost): void {
     .command('revoke')
     .description('Revoke every code of an agent (by name), or one code.')
     .argument('<target>', 'agent name or code')
+    .option('--room <room>', 'only the codes of this room (when revoking by name)')
     .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
-    .addHelpText('after', '\nExample:\n  argybargy revoke alice\n')
-    .action(async (target: string, flags: { url?: string }) => {
+    .addHelpText('after', '\nExamples:\n  argybargy revoke alice\n  argybargy revoke alice --room build\n')
+    .action(async (target: string, flags: { url?: string; room?: string }) => {
       const config = configFrom(io.env);
       let revoked: number;
       try {
         revoked = (
-          await adminCall<RevokeAnswer>(adminTarget(io, config, flags.url), 'POST', '/admin/revoke', { target })
+          await adminCall<RevokeAnswer>(adminTarget(io, config, flags.url), 'POST', '/admin/revoke', {
+            target,
+            room: flags.room,
+          })
         ).revoked;
       } catch (e) {
         if (flags.url || !(e instanceof CliError) || !/no bridge is answering/.test(e.message)) throw e;
-        revoked = (await withLocalOperator(config, (op) => op.revoke(target))).revoked;
+        revoked = (await withLocalOperator(config, (op) => op.revoke(target, flags.room))).revoked;
       }
       if (revoked === 0)
         throw new CliError(`argybargy: no code matched '${target.length > 20 ? `${target.slice(0, 6)}…` : target}'.`);

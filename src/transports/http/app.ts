@@ -7,6 +7,7 @@ import { mcpRoutes } from '../mcp/route.js';
 import { streamRoutes } from '../sse.js';
 import type { AppDeps, GuideEntry, RouteDeps } from './deps.js';
 import { guideEntry } from './guide.js';
+import { AgentGate } from './plugins/auth.js';
 import { registerDocs } from './plugins/docs.js';
 import { bodyLimitFor, registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler, frameworkErrors, limitConnections, serverTimeouts } from './plugins/limits.js';
@@ -75,7 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const entry = guideEntry(route);
     if (entry) guide.push(entry);
   });
-  const routeDeps: RouteDeps = { ...deps, guide, baseUrl: (req) => baseUrl(deps, req) };
+  const routeDeps: RouteDeps = {
+    ...deps,
+    guide,
+    gate: new AgentGate(config.maxParkedPerAgent),
+    baseUrl: (req) => baseUrl(deps, req),
+  };
   await app.register(manifestRoutes(routeDeps));
   await app.register(agentRoutes(routeDeps));
   await app.register(messageRoutes(routeDeps));

@@ -5,6 +5,7 @@ import type { Bridge } from '../../services/bridge.js';
 import type { Delivery } from '../../services/delivery.js';
 import type { Operator } from '../../services/operator.js';
 import type { WebhookNotifier } from '../../services/webhooks.js';
+import type { AgentGate } from './plugins/auth.js';
 
 /** What the HTTP layer is built from: the services, and the settings the routes show. */
 export interface AppDeps {
@@ -33,6 +34,8 @@ export interface GuideEntry {
 
 /** What every route plugin receives. */
 export interface RouteDeps extends AppDeps {
+  /** Requests in flight per agent on this server (requireAgent admits through it). */
+  gate: AgentGate;
   /** The base URL agents should use: the tunnel's public URL, else what the request came in on. */
   baseUrl(req: FastifyRequest): string;
   /** The agent-facing endpoints, collected from the routes as they are registered. */

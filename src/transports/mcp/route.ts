@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiError } from '../../errors.js';
+import { type ApiError, errors } from '../../errors.js';
 import type { RouteDeps } from '../http/deps.js';
 import { agentOf, requireAgent } from '../http/plugins/auth.js';
 import { bodyLimitFor, closeUnlessRead, fromFastify } from '../http/plugins/errors.js';
@@ -27,7 +27,7 @@ function rpcError(reply: FastifyReply, status: number, message: string): void {
  */
 export function mcpRoutes(deps: RouteDeps) {
   return async (app: FastifyInstance) => {
-    const onRequest = requireAgent(deps.bridge);
+    const onRequest = requireAgent(deps);
     const bodyLimit = bodyLimitFor(deps.config.maxText);
     // What /mcp refuses past sign-in — a body that is not JSON or not valid Unicode,
     // one too large or too deep — is a JSON-RPC error, so MCP clients can read it. A
@@ -52,6 +52,10 @@ export function mcpRoutes(deps: RouteDeps) {
         'The same room as a Model Context Protocol server (Streamable HTTP): tools whoami, peers, history, send, wait_for_messages, claim, and a house_rules prompt.',
     };
     app.post('/mcp', { onRequest, schema, errorHandler }, async (req: FastifyRequest, reply: FastifyReply) => {
+      if (Array.isArray(req.body)) {
+        // MCP dropped JSON-RPC batches (2025-06-18); one request could otherwise ask for many answers.
+        throw errors.badRequest('JSON-RPC batches are not part of MCP: send one request per POST.');
+      }
       const [{ StreamableHTTPServerTransport }, { buildMcpServer }] = await Promise.all([
         import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
         import('./server.js'),

@@ -1,4 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../../../errors.js';
 import type { Bridge } from '../../../services/bridge.js';
 import type { Agent } from '../../../services/context.js';
 import type { Operator } from '../../../services/operator.js';
@@ -9,10 +11,57 @@ declare module 'fastify' {
   }
 }
 
-/** An onRequest hook that resolves the agent code (401 otherwise) and marks the agent present. */
-export function requireAgent(bridge: Bridge) {
-  return async (req: FastifyRequest, _reply: FastifyReply) => {
-    req.agent = await bridge.authenticate(req.headers.authorization, req.ip, req.routeOptions.url ?? req.url);
+/**
+ * Requests each agent has in flight on this server, counted until the answer has
+ * left the socket (a client that stops reading holds its place), so no agent can
+ * pile up more than `cap` answers in memory (ARGYBARGY_MAX_PARKED_PER_AGENT; 0 = no cap).
+ */
+export class AgentGate {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly cap: number) {}
+
+  /** Admits one more request of `agent` (throws 429 too_many_waits over the cap) and releases it once `res` is sent. */
+  admit(agent: Agent, res: ServerResponse): void {
+    if (this.cap === 0) return;
+    const key = `${agent.room}\u0000${agent.name}`;
+    const n = this.open.get(key) ?? 0;
+    if (n >= this.cap) throw errors.tooManyWaits(this.cap);
+    this.open.set(key, n + 1);
+    whenSent(res, () => {
+      const left = (this.open.get(key) ?? 1) - 1;
+      if (left > 0) this.open.set(key, left);
+      else this.open.delete(key);
+    });
+  }
+}
+
+/** Calls `done` once: when `res` is finished and its socket has flushed it, or when the connection closes. */
+function whenSent(res: ServerResponse, done: () => void): void {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    done();
+  };
+  res.once('close', once);
+  res.once('finish', () => {
+    const socket = res.socket;
+    if (!socket || socket.destroyed || socket.writableLength === 0) return once();
+    socket.once('drain', once);
+    socket.once('close', once);
+  });
+}
+
+/**
+ * An onRequest hook that resolves the agent code (401 otherwise), marks the agent
+ * present and admits the request under the agent's cap (429 over it).
+ */
+export function requireAgent(deps: { bridge: Bridge; gate: AgentGate }) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const agent = await deps.bridge.authenticate(req.headers.authorization, req.ip, req.routeOptions.url ?? req.url);
+    deps.gate.admit(agent, reply.raw);
+    req.agent = agent;
   };
 }
 

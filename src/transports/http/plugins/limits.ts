@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config.js';
+import { clientKey } from '../../../domain/addresses.js';
 import { type ApiError, errors } from '../../../errors.js';
 
 /** Headers must arrive within this many ms (at most the request timeout). */
@@ -26,15 +27,24 @@ function answerRaw(socket: Socket, e: ApiError): void {
   socket.destroySoon?.();
 }
 
-/** The server options that bound how long a client may take to send its request. */
+/**
+ * The server options that bound how long a client may take: to send its request
+ * (headers within 10 s, the whole of it within ARGYBARGY_REQUEST_TIMEOUT), and to
+ * read an answer: a connection on which nothing moves for longer than the longest
+ * wait plus 35 s (a parked poll is quiet up to ARGYBARGY_MAX_WAIT; a stream sends a
+ * comment every 15 s) is closed, so an answer nobody reads does not stay in memory.
+ */
 export function serverTimeouts(config: Config) {
   const request = Math.round(config.requestTimeoutSeconds * 1000);
   return {
+    connectionTimeout: (Math.max(config.maxWait, 15) + 35) * 1000,
     requestTimeout: request,
     http: {
       headersTimeout: Math.min(HEADERS_TIMEOUT_MS, request),
       // How often Node looks for requests past their timeouts (its default is 30 s).
       connectionsCheckingInterval: 1000,
+      // A request without a Host header is answered by the routes (with the catalog), not by Node.
+      requireHostHeader: false,
     },
   };
 }
@@ -113,10 +123,10 @@ export function limitConnections(app: FastifyInstance, config: Config): void {
   app.addHook('onRequest', async (req, reply) => {
     const peer = req.socket.remoteAddress;
     if (!peer || !trusted(peer, 0) || req.ip === peer) return;
-    const n = (inFlight.get(req.ip) ?? 0) + 1;
+    const address = clientKey(req.ip);
+    const n = (inFlight.get(address) ?? 0) + 1;
     if (n > cap) throw errors.tooManyConnections(cap);
-    inFlight.set(req.ip, n);
-    const address = req.ip;
+    inFlight.set(address, n);
     reply.raw.once('close', () => {
       const left = (inFlight.get(address) ?? 1) - 1;
       if (left > 0) inFlight.set(address, left);

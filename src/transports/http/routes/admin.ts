@@ -151,11 +151,16 @@ export function adminRoutes(deps: RouteDeps) {
           tags,
           security,
           summary: 'Revoke codes by agent name or by the code itself.',
-          body: Type.Object({ target: Type.String({ minLength: 1, maxLength: 512 }) }),
+          body: Type.Object({
+            target: Type.String({ minLength: 1, maxLength: 512 }),
+            room: Type.Optional(
+              Nullable(Type.String({ maxLength: 64, description: 'Only codes of this room (with a name).' })),
+            ),
+          }),
           response: { 200: RevokeAnswer, ...errorResponses(400, 401) },
         },
       },
-      async (req) => operator.revoke(req.body.target),
+      async (req) => operator.revoke(req.body.target, req.body.room),
     );
 
     app.post(

@@ -10,7 +10,7 @@ import { errorResponses } from '../schemas.js';
 export function agentRoutes(deps: RouteDeps) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    const onRequest = requireAgent(deps.bridge);
+    const onRequest = requireAgent(deps);
     const security = [{ agentCode: [] }];
 
     app.get(

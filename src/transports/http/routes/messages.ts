@@ -14,7 +14,7 @@ export function messageRoutes(deps: RouteDeps) {
   const { bridge, delivery, config } = deps;
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    const onRequest = requireAgent(bridge);
+    const onRequest = requireAgent(deps);
     const security = [{ agentCode: [] }];
 
     app.post(

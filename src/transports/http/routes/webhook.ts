@@ -11,7 +11,7 @@ export function webhookRoutes(deps: RouteDeps) {
   const { bridge, webhooks } = deps;
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    const onRequest = requireAgent(bridge);
+    const onRequest = requireAgent(deps);
     const security = [{ agentCode: [] }];
 
     app.post(
