@@ -37,11 +37,8 @@ export class Access {
     if (!(await this.hasLiveCode(room, name))) await this.forget(room, name);
   }
 
-  private async hasLiveCode(room: string, name: string): Promise<boolean> {
-    const now = this.ctx.now();
-    return (await this.ctx.store.listCodes()).some(
-      (c) => c.room === room && c.name === name && (c.expiresAt === null || c.expiresAt > now),
-    );
+  private hasLiveCode(room: string, name: string): Promise<boolean> {
+    return this.ctx.store.hasLiveCode(room, name, this.ctx.now());
   }
 
   private async forget(room: string, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { isPublicAddress } from '../domain/addresses.js';
 import { InvalidInput } from '../domain/errors.js';
 
@@ -32,25 +32,33 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * read (only the status matters), and every call ends within OUTBOUND_TIMEOUT_MS.
  */
 export class Outbound {
-  private readonly agent: Agent;
+  /** The HTTP client, made on first use: the driver loads only when a webhook is first called. */
+  private client: Promise<{ agent: Agent; request: typeof import('undici').request }> | null = null;
 
-  constructor(private readonly allowPrivate: boolean) {
-    const guarded = (hostname: string, options: { all?: boolean }, cb: LookupCallback) => {
-      dnsLookup(hostname, { all: true }, (err, addresses) => {
-        if (err) return cb(err, '');
-        const bad = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
-        if (bad) return cb(new RefusedAddress(hostname) as NodeJS.ErrnoException, '');
-        if (options.all) return cb(null, addresses);
-        cb(null, addresses[0].address, addresses[0].family);
+  constructor(private readonly allowPrivate: boolean) {}
+
+  private connection() {
+    this.client ??= import('undici').then(({ Agent, request }) => {
+      const allowPrivate = this.allowPrivate;
+      const guarded = (hostname: string, options: { all?: boolean }, cb: LookupCallback) => {
+        dnsLookup(hostname, { all: true }, (err, addresses) => {
+          if (err) return cb(err, '');
+          const bad = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
+          if (bad) return cb(new RefusedAddress(hostname) as NodeJS.ErrnoException, '');
+          if (options.all) return cb(null, addresses);
+          cb(null, addresses[0].address, addresses[0].family);
+        });
+      };
+      const agent = new Agent({
+        connect: { lookup: guarded as never, timeout: OUTBOUND_TIMEOUT_MS },
+        headersTimeout: OUTBOUND_TIMEOUT_MS,
+        bodyTimeout: OUTBOUND_TIMEOUT_MS,
+        maxHeaderSize: REPLY_HEADER_BYTES,
+        connections: 4,
       });
-    };
-    this.agent = new Agent({
-      connect: { lookup: guarded as never, timeout: OUTBOUND_TIMEOUT_MS },
-      headersTimeout: OUTBOUND_TIMEOUT_MS,
-      bodyTimeout: OUTBOUND_TIMEOUT_MS,
-      maxHeaderSize: REPLY_HEADER_BYTES,
-      connections: 4,
+      return { agent, request };
     });
+    return this.client;
   }
 
   /**
@@ -92,11 +100,12 @@ export class Outbound {
     const host = u.hostname.replace(/^\[|\]$/g, '');
     // A literal address is connected to without a lookup, so it is checked here.
     if (isIP(host) && !this.allowPrivate && !isPublicAddress(host)) throw new RefusedAddress(host);
+    const { agent, request } = await this.connection();
     const res = await request(u, {
       method: 'POST',
       headers,
       body,
-      dispatcher: this.agent,
+      dispatcher: agent,
       signal: AbortSignal.timeout(OUTBOUND_TIMEOUT_MS),
     });
     await res.body.dump({ limit: REPLY_BODY_BYTES }).catch(() => undefined);
@@ -105,7 +114,7 @@ export class Outbound {
 
   /** Closes pooled connections. */
   async close(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
+    if (this.client) await (await this.client).agent.destroy().catch(() => undefined);
   }
 }
 

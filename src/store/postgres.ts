@@ -142,6 +142,14 @@ export class PostgresStore implements Store {
     return Number((await this.q<{ n: string }>('SELECT count(*) AS n FROM codes'))[0].n);
   }
 
+  async hasLiveCode(room: string, name: string, nowMs: number): Promise<boolean> {
+    const rows = await this.q(
+      'SELECT 1 FROM codes WHERE room = $1 AND name = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1',
+      [room, name, nowMs],
+    );
+    return rows.length > 0;
+  }
+
   async revokeCodes(target: string, targetHash: string, room: string | null = null): Promise<CodeRecord[]> {
     return (
       await this.q<CodeRow>(

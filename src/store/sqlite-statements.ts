@@ -12,6 +12,9 @@ export function prepareStatements(db: Database.Database) {
     codeByHash: db.prepare('SELECT * FROM codes WHERE hash = ?'),
     listCodes: db.prepare('SELECT * FROM codes ORDER BY created_at, name'),
     countCodes: db.prepare('SELECT count(*) AS n FROM codes').pluck(),
+    hasLiveCode: db
+      .prepare('SELECT 1 FROM codes WHERE room = ? AND name = ? AND (expires_at IS NULL OR expires_at > ?) LIMIT 1')
+      .pluck(),
     codesToRevoke: db.prepare(
       'SELECT * FROM codes WHERE (name = @target AND (@room IS NULL OR room = @room)) OR hash = @hash',
     ),

@@ -161,6 +161,10 @@ export class SqliteStore implements Store {
     return this.q.countCodes.get() as number;
   }
 
+  async hasLiveCode(room: string, name: string, nowMs: number): Promise<boolean> {
+    return this.q.hasLiveCode.get(room, name, nowMs) !== undefined;
+  }
+
   async revokeCodes(target: string, targetHash: string, room: string | null = null): Promise<CodeRecord[]> {
     const args = { target, hash: targetHash, room };
     return this.db.transaction(() => {

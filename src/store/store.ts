@@ -34,6 +34,8 @@ export interface Store {
   listCodes(): Promise<CodeRecord[]>;
   /** How many codes are stored (expired ones included). */
   countCodes(): Promise<number>;
+  /** True when `name` holds a code for `room` that has not expired at `nowMs`. */
+  hasLiveCode(room: string, name: string, nowMs: number): Promise<boolean>;
   /** Deletes every code whose name is `target` (in `room`, when given) or whose hash is `targetHash`; returns the removed rows. */
   revokeCodes(target: string, targetHash: string, room?: string | null): Promise<CodeRecord[]>;
   /** Forgets stored plaintext codes (hashing switched on), keeping `mask(plain)` for listings; returns how many. */

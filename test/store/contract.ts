@@ -213,6 +213,11 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
           ['alice'],
         );
         assert.deepEqual(await s.revokeCodes('nobody', 'none'), []);
+        assert.equal(await s.hasLiveCode('r', 'alice', T0), false, 'revoked');
+        await s.createCode({ ...base, hash: 'e1', plain: null, name: 'late', room: 'r', expiresAt: T0 + 10 }, 0);
+        assert.equal(await s.hasLiveCode('r', 'late', T0), true);
+        assert.equal(await s.hasLiveCode('r', 'late', T0 + 10), false, 'expired');
+        assert.equal(await s.hasLiveCode('q', 'late', T0), false, 'another room');
         await s.createCode({ ...base, hash: 'r1', plain: null, name: 'roamer', room: 'r' }, 0);
         await s.createCode({ ...base, hash: 'r2', plain: null, name: 'roamer', room: 'elsewhere' }, 0);
         assert.deepEqual(
