@@ -33,9 +33,9 @@ export const MAX_JSON_DEPTH = 64;
  * than MAX_JSON_DEPTH. Walks iteratively, so no input can exhaust the stack.
  */
 export function findIllFormed(value: unknown, path = 'body'): string | null {
-  const todo: Array<[unknown, string, number]> = [[value, path, 0]];
-  while (todo.length > 0) {
-    const [v, p, depth] = todo.pop() as [unknown, string, number];
+  const stack: Array<[unknown, string, number]> = [[value, path, 0]];
+  while (stack.length > 0) {
+    const [v, p, depth] = stack.pop() as [unknown, string, number];
     if (typeof v === 'string') {
       if (!isWellFormed(v)) return p.length > 200 ? `${p.slice(0, 199)}…` : p;
       continue;
@@ -44,14 +44,14 @@ export function findIllFormed(value: unknown, path = 'body'): string | null {
     if (depth >= MAX_JSON_DEPTH) return `${path} (nested deeper than ${MAX_JSON_DEPTH} levels)`;
     // Pushed in reverse so the first offender in document order is found first.
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) todo.push([v[i], `${p}[${i}]`, depth + 1]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${p}[${i}]`, depth + 1]);
       continue;
     }
     const entries = Object.entries(v);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, x] = entries[i];
       if (!isWellFormed(k)) return `${p} (a key)`;
-      todo.push([x, `${p}.${shorten(k)}`, depth + 1]);
+      stack.push([x, `${p}.${shorten(k)}`, depth + 1]);
     }
   }
   return null;

@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { poll, post, startBridge, type TestBridge } from '../helpers.js';
+import { mcpClient } from '../support/mcp.js';
 
-async function connect(t: TestContext, b: TestBridge, code: string) {
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${code}` } },
-    }),
-  );
-  t.after(() => client.close());
-  const call = async (name: string, args: Record<string, unknown> = {}) => {
-    const r = (await client.callTool({ name, arguments: args })) as {
-      isError?: boolean;
-      content: unknown;
-      structuredContent?: unknown;
-    };
-    return { isError: r.isError, content: r.content, data: r.structuredContent as any };
-  };
-  return { client, call };
-}
+const connect = (t: TestContext, b: TestBridge, code: string) => mcpClient(t, b.url, code);
 
 describe('MCP endpoint', () => {
   it('lists the tools with descriptions and schemas, and the house rules', async (t) => {

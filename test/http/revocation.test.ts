@@ -1,31 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { poll, post, sleep, startBridge, type TestBridge } from '../helpers.js';
-
-/** A local receiver counting what reaches it. */
-async function receiver(t: TestContext) {
-  const bodies: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      bodies.push(body);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const addr = server.address();
-  return { url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`, bodies };
-}
+import { mcpClient } from '../support/mcp.js';
+import { receiver } from '../support/receiver.js';
 
 /** Reads an SSE stream into events until it ends. */
 async function openStream(b: TestBridge, code: string) {
@@ -89,20 +66,25 @@ describe('revocation ends access everywhere, at once', () => {
     const reg = await b.call('POST', '/webhook', { code: carol, body: { url: rx.url, include_text: true } });
     assert.equal(reg.status, 200);
     await post(b, dave, 'before');
-    await until(() => rx.bodies.length === 1, 2000, 'the first notice');
+    await until(() => rx.hits.length === 1, 2000, 'the first notice');
     assert.equal((await b.call('POST', '/admin/revoke', { admin: true, body: { target: 'carol' } })).body.revoked, 1);
     assert.equal((await b.call('GET', '/whoami', { code: carol })).status, 401);
     await post(b, dave, 'secret after revocation', { to: 'carol' });
     await post(b, dave, 'broadcast after revocation');
     await sleep(400);
-    assert.equal(rx.bodies.length, 1, 'nothing reaches the revoked agent');
-    assert.ok(!rx.bodies.join('').includes('after revocation'));
+    assert.equal(rx.hits.length, 1, 'nothing reaches the revoked agent');
+    assert.ok(
+      !rx.hits
+        .map((h) => h.body)
+        .join('')
+        .includes('after revocation'),
+    );
     assert.deepEqual((await b.call('GET', '/admin/webhooks', { admin: true })).body.webhooks, []);
 
     const again = await b.invite('carol', 'hooks');
     await post(b, dave, 'to the new carol', { to: 'carol' });
     await sleep(300);
-    assert.equal(rx.bodies.length, 1, 'the new code did not inherit the old URL');
+    assert.equal(rx.hits.length, 1, 'the new code did not inherit the old URL');
     assert.deepEqual(
       (await poll(b, again)).body.messages.map((m: any) => m.text),
       ['before', 'secret after revocation', 'broadcast after revocation', 'to the new carol'],
@@ -122,7 +104,7 @@ describe('revocation ends access everywhere, at once', () => {
     assert.equal((await b.call('GET', '/whoami', { code: short })).status, 401);
     await post(b, talker, 'after expiry', { to: 'erin' });
     await sleep(400);
-    assert.equal(rx.bodies.length, 0);
+    assert.equal(rx.hits.length, 0);
     const hooks = (await b.call('GET', '/admin/webhooks', { admin: true })).body.webhooks;
     assert.ok(
       hooks.every((h: any) => !(h.name === 'erin' && h.active)),
@@ -172,13 +154,7 @@ describe('revocation ends access everywhere, at once', () => {
     const parked = poll(b, code, 0, 25);
     const s = await openStream(b, code);
     t.after(() => s.close());
-    const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${code}` } },
-      }),
-    );
-    t.after(() => client.close());
+    const { client } = await mcpClient(t, b.url, code);
     const waited = client.callTool({ name: 'wait_for_messages', arguments: { wait_seconds: 20 } });
     const r = await parked;
     assert.equal(r.status, 401);
@@ -194,13 +170,7 @@ describe('revocation ends access everywhere, at once', () => {
   it('ends an MCP wait within a second of revocation', async (t) => {
     const b = await startBridge(t);
     const code = await b.invite('mcp-waiter', 'mcp');
-    const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${code}` } },
-      }),
-    );
-    t.after(() => client.close());
+    const { client } = await mcpClient(t, b.url, code);
     const waited = client.callTool({ name: 'wait_for_messages', arguments: { wait_seconds: 20 } });
     await sleep(200);
     const t0 = Date.now();

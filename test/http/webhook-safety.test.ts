@@ -1,32 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import { InvalidInput } from '../../src/domain/errors.js';
 import { Outbound, RefusedAddress } from '../../src/services/outbound.js';
 import { post, sleep, startBridge } from '../helpers.js';
-
-/** A local receiver whose answer `handle` decides; records when each request arrived. */
-async function receiver(t: TestContext, handle: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
-  const hits: Array<{ at: number; body: string }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      hits.push({ at: Date.now(), body });
-      handle(req, res, hits.length);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return { url: `http://127.0.0.1:${port}/hook`, port, hits };
-}
+import { receiver } from '../support/receiver.js';
 
 async function until(cond: () => boolean, ms: number, what: string) {
   const t0 = Date.now();

@@ -1,39 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import { post, sleep, startBridge } from '../helpers.js';
+import { receiver } from '../support/receiver.js';
 
-interface Hit {
-  at: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A local receiver that answers with `statusFor(n)` to the n-th request (or never, for 0). */
-async function receiver(t: TestContext, statusFor: (n: number) => number = () => 200) {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      hits.push({ at: performance.now(), headers: req.headers, body });
-      const status = statusFor(hits.length);
-      if (status === 0) return; // hang: never answer
-      res.writeHead(status).end();
-    });
+/** A receiver answering the n-th request with `statusFor(n)` (0: never answers). */
+const statusReceiver = (t: TestContext, statusFor: (n: number) => number = () => 200) =>
+  receiver(t, (_req, res, n) => {
+    const status = statusFor(n);
+    if (status !== 0) res.writeHead(status).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return { url: `http://127.0.0.1:${port}/hook`, hits };
-}
 
 /** The receivers in these tests listen on 127.0.0.1, which webhooks may reach only when allowed. */
 const LOCAL = { ARGYBARGY_WEBHOOK_PRIVATE: '1' };
@@ -51,7 +27,7 @@ describe('webhooks', () => {
     const b = await startBridge(t, LOCAL);
     const me = await b.invite('sleeper', 'hooks');
     const other = await b.invite('talker', 'hooks');
-    const rx = await receiver(t);
+    const rx = await statusReceiver(t);
     const reg = await b.call('POST', '/webhook', { code: me, body: { url: rx.url } });
     assert.equal(reg.status, 200);
     assert.equal(reg.body.url, rx.url);
@@ -99,7 +75,7 @@ describe('webhooks', () => {
     const b = await startBridge(t, LOCAL);
     const me = await b.invite('me', 'txt');
     const other = await b.invite('other', 'txt');
-    const rx = await receiver(t);
+    const rx = await statusReceiver(t);
     await b.call('POST', '/webhook', { code: me, body: { url: rx.url, include_text: true } });
     await post(b, other, 'full text 🤖');
     await until(() => rx.hits.length === 1, 1000);
@@ -115,7 +91,7 @@ describe('webhooks', () => {
     const b = await startBridge(t, LOCAL);
     const me = await b.invite('me', 'retry');
     const other = await b.invite('other', 'retry');
-    const rx = await receiver(t, (n) => (n <= 2 ? 503 : 200));
+    const rx = await statusReceiver(t, (n) => (n <= 2 ? 503 : 200));
     await b.call('POST', '/webhook', { code: me, body: { url: rx.url } });
     await post(b, other, 'please arrive');
     await until(() => rx.hits.length === 3, 6000);
@@ -131,7 +107,7 @@ describe('webhooks', () => {
 
   it('never slows POST /messages, even with a receiver that hangs or is gone', async (t) => {
     const b = await startBridge(t, { ...LOCAL, ARGYBARGY_RATE_MAX: '0' });
-    const hang = await receiver(t, () => 0);
+    const hang = await statusReceiver(t, () => 0);
     const names = ['h1', 'h2', 'h3', 'dead'];
     for (const n of names) {
       const code = await b.invite(n, 'slow');
