@@ -72,20 +72,33 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The challenge of an agent 401 (RFC 6750 §3): clients that see `Bearer` ask their
+ * user for a token instead of guessing at OAuth; `invalid_token` when one was sent.
+ */
+function bearerChallenge(sent: boolean): string {
+  return sent ? 'Bearer realm="argybargy", error="invalid_token"' : 'Bearer realm="argybargy"';
+}
+
 /** Constructors for each catalog entry, so the sentences live in one place. */
 export const errors = {
   badRequest: (detail: string) => new ApiError('bad_request', detail),
 
-  agentUnauthorized: () =>
+  /** `sent`: a credential came with the request (the challenge then says it is invalid). */
+  agentUnauthorized: (sent = false) =>
     new ApiError(
       'unauthorized',
       "Missing, unknown, revoked or expired access code. Send the header 'Authorization: Bearer <code>' on every request, and ask the bridge operator for a code if you do not have one.",
+      {},
+      { 'WWW-Authenticate': bearerChallenge(sent) },
     ),
 
   adminUnauthorized: () =>
     new ApiError(
       'unauthorized',
       "Missing or wrong admin token. Send it in the 'X-Admin-Token' header; the operator can print it with 'argybargy token'.",
+      {},
+      { 'WWW-Authenticate': 'X-Admin-Token realm="argybargy admin"' },
     ),
 
   accessEnded: (reason: 'revoked' | 'expired') =>
@@ -95,6 +108,7 @@ export const errors = {
         ? "Your access code has expired. Stop here; to stay, ask the bridge operator for a new code and send it as 'Authorization: Bearer <code>'."
         : "Your access code was revoked: the operator ended your access. Stop here; do not retry with it (a new code from the operator goes in 'Authorization: Bearer <code>').",
       { reason: reason === 'expired' ? 'code_expired' : 'access_revoked' },
+      { 'WWW-Authenticate': bearerChallenge(true) },
     ),
 
   tooManyWaits: (max: number) =>

@@ -16,9 +16,32 @@ export const REDACT = [
   '*.secret',
 ];
 
+/** A URL as logs show it: the value of a `ticket` (a single-use credential) is blanked. */
+export function loggableUrl(url: string): string {
+  return url.replace(/([?&]ticket=)[^&#]*/gi, '$1[redacted]');
+}
+
+/** How requests are logged: method, URL (credentials blanked), host and peer; never headers or bodies. */
+export const serializers = {
+  req(req: {
+    method: string;
+    url: string;
+    headers?: Record<string, unknown>;
+    socket?: { remoteAddress?: string; remotePort?: number };
+  }) {
+    return {
+      method: req.method,
+      url: loggableUrl(req.url),
+      host: req.headers?.host,
+      remoteAddress: req.socket?.remoteAddress,
+      remotePort: req.socket?.remotePort,
+    };
+  },
+};
+
 /** Logger options: JSON lines, or a readable coloured format for a person at a terminal. */
 export async function loggerOptions(config: Config, opts: { pretty: boolean }): Promise<Record<string, unknown>> {
-  const base = { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } };
+  const base = { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, serializers };
   if (!opts.pretty || config.logLevel === 'silent') return base;
   const { default: pretty } = await import('pino-pretty');
   return {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { Agent, request as undiciRequest } from 'undici';
 import { post, request, startBridge, tempDir } from './helpers.js';
 import { spawnBridge } from './support/processes.js';
+import { receiver } from './support/receiver.js';
 
 const spawnServer = spawnBridge;
 
@@ -50,7 +51,12 @@ describe('readiness and metrics', () => {
 describe('logs', () => {
   it('are JSON lines that never hold a code, the admin token or a message text', async (t) => {
     const dir = tempDir(t);
-    const s = await spawnServer({ ARGYBARGY_DATA: dir, ARGYBARGY_LOG_LEVEL: 'debug', ARGYBARGY_RATE_MAX: '0' });
+    const s = await spawnServer({
+      ARGYBARGY_DATA: dir,
+      ARGYBARGY_LOG_LEVEL: 'debug',
+      ARGYBARGY_RATE_MAX: '0',
+      ARGYBARGY_WEBHOOK_PRIVATE: '1',
+    });
     t.after(() => s.child.kill('SIGKILL'));
     const { readFileSync } = await import('node:fs');
     const admin = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
@@ -73,7 +79,15 @@ describe('logs', () => {
     });
     await request(s.url, 'GET', '/whoami', { headers: { authorization: `Bearer ${code}x` } });
     await request(s.url, 'GET', '/admin/state', { adminToken: `${admin}x` });
-    const hook = await request(s.url, 'POST', '/webhook', { code, body: { url: 'http://127.0.0.1:1/hook' } });
+    // A real receiver: the bundled bridge's webhook client must work too.
+    const rx = await receiver(t);
+    const hook = await request(s.url, 'POST', '/webhook', { code: other, body: { url: rx.url } });
+    assert.equal(hook.status, 200);
+    await request(s.url, 'POST', '/messages', { code, body: { text: 'wake up' } });
+    for (let i = 0; i < 100 && rx.hits.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(rx.hits.length, 1, 'the notice arrived');
+    const ticket = (await request(s.url, 'POST', '/messages/stream/ticket', { code })).body.ticket as string;
+    await request(s.url, 'HEAD', `/messages/stream?ticket=${ticket}`);
     await request(s.url, 'POST', '/admin/say', { adminToken: admin, body: { room: 'logs', text: secretText } });
     const rotated = (await request(s.url, 'POST', '/admin/regenerate-token', { adminToken: admin })).body.admin_token;
     await request(s.url, 'POST', '/admin/revoke', { adminToken: rotated, body: { target: code } });
@@ -83,7 +97,7 @@ describe('logs', () => {
     assert.ok(lines.length > 10, 'requests were logged at debug level');
     for (const l of lines) JSON.parse(l);
     const everything = s.out.stdout + s.out.stderr;
-    for (const secret of [code, other, admin, rotated, secretText, hook.body.secret]) {
+    for (const secret of [code, other, admin, rotated, secretText, hook.body.secret, ticket]) {
       assert.ok(!everything.includes(secret), `a secret leaked into the log: ${String(secret).slice(0, 6)}…`);
     }
   });

@@ -1,18 +1,20 @@
 import type { Limiter } from './limiter.js';
 import type { Presence } from './presence.js';
+import type { Tickets } from './tickets.js';
 import type { Wakeups } from './wakeups.js';
 
 /**
- * Live: the ephemeral, fast-changing state, in three parts — presence (with dry
- * spells), the posting limiter and wake-ups. Nothing here must survive a restart.
+ * Live: the ephemeral, fast-changing state — presence (with dry spells), the
+ * limiters, wake-ups, and single-use tickets. Nothing here must survive a restart.
  * The in-memory backend (memory.ts) serves one process; the Redis backend
- * (redis.ts) shares all three between nodes. The contract suite in
+ * (redis.ts) shares them between nodes. The contract suite in
  * test/live/contract.ts runs against both.
  */
 export interface Live {
   readonly presence: Presence;
   readonly limiter: Limiter;
   readonly wakeups: Wakeups;
+  readonly tickets: Tickets;
   /** True when the live state answers (readiness). */
   ping(): Promise<boolean>;
   /** Releases parked waiters and closes connections. */

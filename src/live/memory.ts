@@ -4,6 +4,7 @@ import type { Limiter, LimiterOptions, RateDecision } from './limiter.js';
 import { agentKey, type Live } from './live.js';
 import type { Presence } from './presence.js';
 import { consumeOne, countFailure, type FailureCounters } from './rate.js';
+import type { Tickets } from './tickets.js';
 import { WaiterRegistry } from './waiters.js';
 import type { LiveEvent, Waiter, Wakeups } from './wakeups.js';
 
@@ -115,6 +116,24 @@ class MemoryWakeups implements Wakeups {
   }
 }
 
+/** Tickets in a map, each dropped when redeemed or found expired. */
+class MemoryTickets implements Tickets {
+  private readonly kept = new Map<string, { value: string; until: number }>();
+
+  async issue(ticketHash: string, value: string, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    // Expired tickets nobody redeemed are swept as new ones come in.
+    for (const [k, t] of this.kept) if (t.until <= now) this.kept.delete(k);
+    this.kept.set(ticketHash, { value, until: now + ttlMs });
+  }
+
+  async redeem(ticketHash: string): Promise<string | null> {
+    const t = this.kept.get(ticketHash);
+    this.kept.delete(ticketHash);
+    return t && t.until > Date.now() ? t.value : null;
+  }
+}
+
 /** Live for a single process: plain maps, no I/O. */
 export function memoryLive(opts: MemoryLiveOptions): Live {
   const wakeups = new MemoryWakeups();
@@ -122,6 +141,7 @@ export function memoryLive(opts: MemoryLiveOptions): Live {
     presence: new MemoryPresence(),
     limiter: new MemoryLimiter(opts),
     wakeups,
+    tickets: new MemoryTickets(),
     ping: async () => true,
     close: async () => wakeups.shutdown(),
   };

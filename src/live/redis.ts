@@ -6,6 +6,7 @@ import type { Limiter, LimiterOptions, RateDecision } from './limiter.js';
 import { agentKey, type Live } from './live.js';
 import type { Presence } from './presence.js';
 import { consumeOne, countFailure, type FailureCounters } from './rate.js';
+import type { Tickets } from './tickets.js';
 import { WaiterRegistry } from './waiters.js';
 import type { LiveEvent, Waiter, Wakeups } from './wakeups.js';
 
@@ -213,6 +214,19 @@ class RedisWakeups implements Wakeups {
   }
 }
 
+/** Tickets as Redis keys with a time to live, read and deleted in one step (GETDEL), so one use wins on any node. */
+class RedisTickets implements Tickets {
+  constructor(private readonly c: Commands) {}
+
+  async issue(ticketHash: string, value: string, ttlMs: number): Promise<void> {
+    await this.c.run(this.c.redis.set(this.c.key('ticket', ticketHash), value, 'PX', ttlMs));
+  }
+
+  async redeem(ticketHash: string): Promise<string | null> {
+    return this.c.run(this.c.redis.getdel(this.c.key('ticket', ticketHash)));
+  }
+}
+
 /**
  * Opens the cross-node Live: two connections per node (commands, and a subscriber
  * for wake-ups). The driver loads only here. Throws a readable Error when Redis
@@ -246,6 +260,7 @@ export async function openRedisLive(opts: RedisLiveOptions): Promise<Live> {
     presence: new RedisPresence(c),
     limiter: new RedisLimiter(c, opts),
     wakeups,
+    tickets: new RedisTickets(c),
     async ping() {
       try {
         return (await cmd.ping()) === 'PONG';

@@ -55,7 +55,7 @@ export class AuthGuard {
     this.ctx.telemetry.authFailed(kind);
     // Every spelling of one address, and a whole IPv6 /64, count as one.
     const address = clientKey(from);
-    const unauthorized = kind === 'admin' ? errors.adminUnauthorized() : errors.agentUnauthorized();
+    const unauthorized = kind === 'admin' ? errors.adminUnauthorized() : errors.agentUnauthorized(!missing);
     if (missing) {
       if (kind === 'admin') await this.note(kind, address, path, true);
       return unauthorized;

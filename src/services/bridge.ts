@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { BROADCAST, defaultExpects } from '../domain/expects.js';
 import { checkName, checkText } from '../domain/names.js';
 import { newestThatFit } from '../domain/page.js';
@@ -11,6 +12,9 @@ import type { AuthGuard } from './auth-guard.js';
 import type { Agent, ServiceContext } from './context.js';
 import { decorate, roomStatus } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
+
+/** How long a stream ticket may wait to be used (ms). */
+export const TICKET_TTL_MS = 30_000;
 
 /** What an agent posts (POST /messages, the MCP send tool). */
 export interface PostInput {
@@ -39,7 +43,33 @@ export class Bridge {
     const checkedAt = this.ctx.live.wakeups.accessEpoch();
     const code = codeFromAuthorization(header);
     if (!code) throw await this.guard.failed('agent', address, path, true);
-    const rec = code.length > 512 ? null : await this.ctx.store.findCodeByHash(hashCode(code));
+    return this.admit(code.length > 512 ? null : hashCode(code), checkedAt, address, path);
+  }
+
+  /**
+   * Resolves a stream ticket (see issueTicket) to its agent, using it up. Throws
+   * like authenticate; an unknown, used or expired ticket counts as a failed sign-in.
+   */
+  async authenticateTicket(ticket: string, address: string, path: string): Promise<Agent> {
+    const checkedAt = this.ctx.live.wakeups.accessEpoch();
+    const hash = ticket.length > 128 ? null : await this.ctx.live.tickets.redeem(hashCode(ticket));
+    return this.admit(hash, checkedAt, address, path);
+  }
+
+  /**
+   * A single-use ticket that stands for the agent's code for TICKET_TTL_MS, for a
+   * client that cannot send a header (a browser's EventSource: `GET
+   * /messages/stream?ticket=…`), so the code itself never goes in a URL.
+   */
+  async issueTicket(agent: Agent): Promise<{ ticket: string; expires_in: number }> {
+    const ticket = randomBytes(32).toString('base64url');
+    await this.ctx.live.tickets.issue(hashCode(ticket), agent.codeHash, TICKET_TTL_MS);
+    return { ticket, expires_in: TICKET_TTL_MS / 1000 };
+  }
+
+  /** The agent of a code hash, marked present; 401 (counted) for none, 401 with `reason` for an expired code. */
+  private async admit(hash: string | null, checkedAt: number, address: string, path: string): Promise<Agent> {
+    const rec = hash === null ? null : await this.ctx.store.findCodeByHash(hash);
     const now = this.ctx.now();
     if (!rec) throw await this.guard.failed('agent', address, path, false);
     if (rec.expiresAt !== null && rec.expiresAt <= now) {

@@ -38,7 +38,9 @@ export class Outbound {
   constructor(private readonly allowPrivate: boolean) {}
 
   private connection() {
-    this.client ??= import('undici').then(({ Agent, request }) => {
+    this.client ??= import('undici').then((mod) => {
+      // Bundled, the CommonJS module may arrive as the namespace's default.
+      const { Agent, request } = 'Agent' in mod ? mod : (mod as unknown as { default: typeof mod }).default;
       const allowPrivate = this.allowPrivate;
       const guarded = (hostname: string, options: { all?: boolean }, cb: LookupCallback) => {
         dnsLookup(hostname, { all: true }, (err, addresses) => {
@@ -114,7 +116,8 @@ export class Outbound {
 
   /** Closes pooled connections. */
   async close(): Promise<void> {
-    if (this.client) await (await this.client).agent.destroy().catch(() => undefined);
+    const client = await this.client?.catch(() => null);
+    await client?.agent.destroy().catch(() => undefined);
   }
 }
 

@@ -255,10 +255,13 @@ export class WebhookNotifier {
       if (!lane || lane.busy || lane.queue.length === 0) continue;
       lane.busy = true;
       this.inFlight++;
-      void this.attempt(lane).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+      this.attempt(lane)
+        // A failure here (the store closing under a shutdown) must not escape: the lane just rests.
+        .catch(() => undefined)
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
     }
   }
 
@@ -266,6 +269,7 @@ export class WebhookNotifier {
   private async attempt(lane: Lane): Promise<void> {
     const next = lane.queue[0];
     const hook = lane.hook;
+    if (this.stopped) return;
     if (!(await this.codeValid(hook))) {
       // The code that registered it was revoked or expired: it speaks for nobody now.
       await this.remove(hook.room, hook.name).catch(() => undefined);

@@ -62,6 +62,20 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
     );
 
     it(
+      'gives a ticket back once, on any node, and never after it expires',
+      withLive(async (l, second) => {
+        const other = await second();
+        await l.tickets.issue('t1', 'hash-of-code', 5000);
+        assert.equal(await other.tickets.redeem('t1'), 'hash-of-code');
+        assert.equal(await l.tickets.redeem('t1'), null, 'single use');
+        assert.equal(await l.tickets.redeem('nope'), null);
+        await l.tickets.issue('t2', 'x', 50);
+        await new Promise((r) => setTimeout(r, 120));
+        assert.equal(await l.tickets.redeem('t2'), null, 'expired');
+      }),
+    );
+
+    it(
       'keeps a dry stretch until it ends',
       withLive(async (l) => {
         assert.equal(await l.presence.dryStart('r', 'a', 100), 100);

@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import { Ajv, type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { REDACT } from '../../log.js';
+import { REDACT, serializers } from '../../log.js';
 import { mcpRoutes } from '../mcp/route.js';
 import { streamRoutes } from '../sse.js';
 import type { AppDeps, GuideEntry, RouteDeps } from './deps.js';
@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { adminWebhookRoutes } from './routes/admin-webhooks.js';
 import { agentRoutes } from './routes/agent.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { manifestRoutes } from './routes/manifest.js';
 import { messageRoutes } from './routes/messages.js';
 import { opsRoutes } from './routes/ops.js';
@@ -26,7 +27,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const bodyLimit = bodyLimitFor(config.maxText);
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    logger: deps.logger ?? { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, serializers },
     bodyLimit,
     // One logger for every request instead of a child per request: a parked poll
     // then costs a logger less, which adds up over thousands of them.
@@ -63,8 +64,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
       methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Admin-Token', 'Last-Event-ID'],
-      exposedHeaders: ['Retry-After'],
+      // Everything a browser agent sends: the REST API, the stream, and both MCP eras.
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Accept',
+        'X-Admin-Token',
+        'Last-Event-ID',
+        'Mcp-Protocol-Version',
+        'Mcp-Session-Id',
+        'Mcp-Method',
+        'Mcp-Name',
+      ],
+      exposedHeaders: ['Retry-After', 'WWW-Authenticate', 'Mcp-Protocol-Version', 'Mcp-Session-Id'],
       maxAge: 600,
     });
   }
@@ -92,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminWebhookRoutes(routeDeps));
   await app.register(roomRoutes(routeDeps));
   await app.register(dashboardRoutes());
+  await app.register(discoveryRoutes());
   await app.register(opsRoutes(routeDeps));
   return app;
 }

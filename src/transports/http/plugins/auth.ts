@@ -55,11 +55,18 @@ function whenSent(res: ServerResponse, done: () => void): void {
 
 /**
  * An onRequest hook that resolves the agent code (401 otherwise), marks the agent
- * present and admits the request under the agent's cap (429 over it).
+ * present and admits the request under the agent's cap (429 over it). With
+ * `ticket`, a single-use stream ticket in `?ticket=` stands in for a missing header.
  */
-export function requireAgent(deps: { bridge: Bridge; gate: AgentGate }) {
+export function requireAgent(deps: { bridge: Bridge; gate: AgentGate }, opts: { ticket?: boolean } = {}) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const agent = await deps.bridge.authenticate(req.headers.authorization, req.ip, req.routeOptions.url ?? req.url);
+    const path = req.routeOptions.url ?? req.url;
+    // A route that takes tickets reads one from ?ticket= when no header came (a browser's EventSource).
+    const ticket = opts.ticket && !req.headers.authorization ? (req.query as { ticket?: unknown }).ticket : undefined;
+    const agent =
+      typeof ticket === 'string'
+        ? await deps.bridge.authenticateTicket(ticket, req.ip, path)
+        : await deps.bridge.authenticate(req.headers.authorization, req.ip, path);
     deps.gate.admit(agent, reply.raw);
     req.agent = agent;
   };
