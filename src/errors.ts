@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'code_quota'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'not_acceptable'
   | 'unavailable'
   | 'internal';
 
@@ -48,6 +49,7 @@ const STATUS: Record<ErrorCode, number> = {
   code_quota: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  not_acceptable: 406,
   unavailable: 503,
   internal: 500,
 };
@@ -141,6 +143,13 @@ export const errors = {
       `${method.slice(0, 20)} is not a method this bridge answers. GET / lists every endpoint.`,
     ),
 
+  /** A method this route has but does not take here; `allow` lists the ones it takes. */
+  wrongMethod: (detail: string, allow: string) => new ApiError('method_not_allowed', detail, {}, { allow }),
+
+  forbidden: (detail: string) => new ApiError('forbidden', detail),
+
+  notAcceptable: (detail: string) => new ApiError('not_acceptable', detail),
+
   requestTimeout: () =>
     new ApiError('request_timeout', 'The request took too long to arrive. Send the whole request at once.'),
 
@@ -161,7 +170,7 @@ export const errors = {
   noSuchMessage: (seq: number) =>
     new ApiError(
       'not_found',
-      `There is no message ${seq} in your room that you can see. Use a seq from GET /messages or GET /history.`,
+      `There is no message ${seq} in your room that you can see. Use the seq of a message you received or found in the history.`,
     ),
 
   roomClosed: (room: string, closedBy: string | null, closedAt: string | null) =>

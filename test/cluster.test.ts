@@ -254,6 +254,40 @@ describe('cluster: three nodes on one PostgreSQL and Redis', { skip }, () => {
     }
   });
 
+  it('keeps MCP waits exactly-once across nodes: a cancel lands anywhere, parallel waits never share', async () => {
+    const a = await invite('a', 'mcp');
+    const m = await invite('m', 'mcp');
+    const rpc = (n: number, body: object) =>
+      call(n, 'POST', '/mcp', {
+        code: m,
+        headers: { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+        body: { jsonrpc: '2.0', ...body },
+      });
+    const wait = (id: number, seconds: number) => ({
+      id,
+      method: 'tools/call',
+      params: { name: 'wait_for_messages', arguments: { wait_seconds: seconds } },
+    });
+    const texts = (r: { body: any }) => r.body.result.structuredContent?.messages.map((x: any) => x.text);
+
+    // Parked on node 1, cancelled through node 2: it ends at once with nothing.
+    const parked = rpc(0, wait(1, 20));
+    await sleep(300);
+    const t0 = Date.now();
+    assert.equal((await rpc(1, { method: 'notifications/cancelled', params: { requestId: 1 } })).status, 202);
+    const ended = await parked;
+    assert.ok(Date.now() - t0 < 3000, 'the cancel reached the other node');
+    assert.equal(ended.body.result.isError, true);
+    await call(2, 'POST', '/messages', { code: a, body: { text: 'kept' } });
+    assert.deepEqual(texts(await rpc(2, wait(2, 5))), ['kept']);
+
+    // Three waits of one agent on three nodes: one message, taken once.
+    const waits = [0, 1, 2].map((n) => rpc(n, wait(10 + n, 3)));
+    await sleep(300);
+    await call(0, 'POST', '/messages', { code: a, body: { text: 'once' } });
+    assert.deepEqual((await Promise.all(waits)).flatMap(texts), ['once']);
+  });
+
   it('keeps serving when a node dies mid-traffic, losing nothing acknowledged', async () => {
     const extra = await spawnBridge(env());
     const victim = extra.child;

@@ -1,3 +1,4 @@
+import type { Cancels } from './cancels.js';
 import type { Limiter } from './limiter.js';
 import type { Presence } from './presence.js';
 import type { Tickets } from './tickets.js';
@@ -5,7 +6,8 @@ import type { Wakeups } from './wakeups.js';
 
 /**
  * Live: the ephemeral, fast-changing state — presence (with dry spells), the
- * limiters, wake-ups, and single-use tickets. Nothing here must survive a restart.
+ * limiters, wake-ups, single-use tickets and
+ * recently cancelled requests. Nothing here must survive a restart.
  * The in-memory backend (memory.ts) serves one process; the Redis backend
  * (redis.ts) shares them between nodes. The contract suite in
  * test/live/contract.ts runs against both.
@@ -15,6 +17,7 @@ export interface Live {
   readonly limiter: Limiter;
   readonly wakeups: Wakeups;
   readonly tickets: Tickets;
+  readonly cancels: Cancels;
   /** True when the live state answers (readiness). */
   ping(): Promise<boolean>;
   /** Releases parked waiters and closes connections. */

@@ -1,5 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { PresenceEntry } from '../domain/roster.js';
+import type { Cancels } from './cancels.js';
 import type { Limiter, LimiterOptions, RateDecision } from './limiter.js';
 import { agentKey, type Live } from './live.js';
 import type { Presence } from './presence.js';
@@ -134,6 +135,22 @@ class MemoryTickets implements Tickets {
   }
 }
 
+/** Cancelled requests in a map, swept of expired ones as new ones come in. */
+class MemoryCancels implements Cancels {
+  private readonly kept = new Map<string, { at: number; until: number }>();
+
+  async add(key: string, req: string, atMs: number, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    for (const [k, c] of this.kept) if (c.until <= now) this.kept.delete(k);
+    this.kept.set(agentKey(key, req), { at: atMs, until: now + ttlMs });
+  }
+
+  async when(key: string, req: string): Promise<number | null> {
+    const c = this.kept.get(agentKey(key, req));
+    return c && c.until > Date.now() ? c.at : null;
+  }
+}
+
 /** Live for a single process: plain maps, no I/O. */
 export function memoryLive(opts: MemoryLiveOptions): Live {
   const wakeups = new MemoryWakeups();
@@ -142,6 +159,7 @@ export function memoryLive(opts: MemoryLiveOptions): Live {
     limiter: new MemoryLimiter(opts),
     wakeups,
     tickets: new MemoryTickets(),
+    cancels: new MemoryCancels(),
     ping: async () => true,
     close: async () => wakeups.shutdown(),
   };

@@ -2,6 +2,7 @@ import type { Redis as RedisClient } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Unavailable } from '../domain/errors.js';
 import type { PresenceEntry } from '../domain/roster.js';
+import type { Cancels } from './cancels.js';
 import type { Limiter, LimiterOptions, RateDecision } from './limiter.js';
 import { agentKey, type Live } from './live.js';
 import type { Presence } from './presence.js';
@@ -227,6 +228,20 @@ class RedisTickets implements Tickets {
   }
 }
 
+/** Cancelled requests as Redis keys with a time to live, seen by every node. */
+class RedisCancels implements Cancels {
+  constructor(private readonly c: Commands) {}
+
+  async add(key: string, req: string, atMs: number, ttlMs: number): Promise<void> {
+    await this.c.run(this.c.redis.set(this.c.key('cancel', agentKey(key, req)), String(atMs), 'PX', ttlMs));
+  }
+
+  async when(key: string, req: string): Promise<number | null> {
+    const v = await this.c.run(this.c.redis.get(this.c.key('cancel', agentKey(key, req))));
+    return v === null ? null : Number(v);
+  }
+}
+
 /**
  * Opens the cross-node Live: two connections per node (commands, and a subscriber
  * for wake-ups). The driver loads only here. Throws a readable Error when Redis
@@ -261,6 +276,7 @@ export async function openRedisLive(opts: RedisLiveOptions): Promise<Live> {
     limiter: new RedisLimiter(c, opts),
     wakeups,
     tickets: new RedisTickets(c),
+    cancels: new RedisCancels(c),
     async ping() {
       try {
         return (await cmd.ping()) === 'PONG';

@@ -50,6 +50,8 @@ export type LiveEvent =
   | { kind: 'room'; room: string }
   /** Codes of this agent were revoked: its readers check their own code and end if it is gone. */
   | { kind: 'access'; room: string; name: string }
+  /** The agent's server-side cursor changed under its waits (a cancel): they read it again. */
+  | { kind: 'cursor'; room: string; name: string }
   /** Something only the operator's views care about: a code, a claim, a first connection. */
   | { kind: 'change'; room?: string };
 
@@ -64,6 +66,7 @@ export function concerns(event: LiveEvent, name: string | null): boolean {
     case 'room':
       return true;
     case 'access':
+    case 'cursor':
       return event.name === name;
     case 'message':
       return name === null || deliveredTo(event, name);

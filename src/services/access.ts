@@ -43,6 +43,6 @@ export class Access {
 
   private async forget(room: string, name: string): Promise<void> {
     await this.webhooks.remove(room, name);
-    if ((await this.ctx.store.getCursor(room, name)) !== 0) await this.ctx.store.setCursor(room, name, 0);
+    if ((await this.ctx.store.readCursor(room, name)).rev !== 0) await this.ctx.store.setCursor(room, name, 0);
   }
 }

@@ -1,4 +1,5 @@
 import { idleTripsAt, pollBudget } from '../domain/budget.js';
+import { type CursorState, handOut, startOf } from '../domain/handout.js';
 import { oldestThatFit } from '../domain/page.js';
 import { secondsBetween } from '../domain/time.js';
 import { errors } from '../errors.js';
@@ -29,13 +30,27 @@ export interface Batch {
 
 /** Where a reader starts and what it keeps. */
 export interface ReadOptions {
-  /** Start after this seq. Omitted: after the agent's server-side cursor with `serverCursor`, else 0. */
+  /** Start after this seq. Omitted: after the agent's server-side cursor with `handout`, else 0. */
   since?: number;
-  /** Keep the agent's server-side cursor (for clients that cannot carry one): start there, move it after each batch. */
-  serverCursor?: boolean;
+  /**
+   * Keep the agent's server-side cursor, for clients that cannot carry one (MCP):
+   * each batch is handed out to request `request` (a requestKey) under the rules of
+   * domain/handout.ts, so waits of one agent never share a message and a cancelled
+   * request's batch is delivered again.
+   */
+  handout?: { request: string };
+  /** Only looks (change notices): no delivery is counted and the agent's dry stretch goes on. */
+  peek?: boolean;
   /** Ends a parked read early: the client hung up or cancelled. */
   signal?: AbortSignal;
 }
+
+/** How long a follower parks before it reads again (and counts the agent present), in ms. */
+const FOLLOW_PARK_MS = 25_000;
+/** How long a cancelled request is remembered beyond the longest wait, in ms. */
+const CANCEL_MARGIN_MS = 30_000;
+/** How far apart two nodes' clocks may be when a cancel is compared with a wait's start, in ms. */
+const CLOCK_SKEW_MS = 2_000;
 
 /**
  * Delivery: the one read → park → wake → budget → exit cycle. The long-poll, the
@@ -66,12 +81,9 @@ export class Delivery {
       else this.open_.delete(key);
     };
     // Registered before anything is read or checked, so nothing that happens from here is missed.
-    const reader = new Reader(this.ctx, agent, opts.signal, release);
+    const reader = new Reader(this.ctx, agent, opts, release);
     try {
       await reader.checkAccess();
-      const keep = opts.serverCursor === true;
-      const since = opts.since ?? (keep ? await this.ctx.store.getCursor(agent.room, agent.name) : 0);
-      reader.start(since, keep);
       return reader;
     } catch (e) {
       reader.close();
@@ -95,6 +107,62 @@ export class Delivery {
       reader.close();
     }
   }
+
+  /**
+   * What the agent has not received yet through its server-side cursor (the batch
+   * its next wait would get), without handing anything out. Throws like `open`.
+   */
+  async unread(agent: Agent): Promise<Batch> {
+    const cursor = await this.ctx.store.readCursor(agent.room, agent.name);
+    const reader = await this.open(agent, { since: startOf(cursor), peek: true });
+    try {
+      // Without a signal and without waiting, next() always answers.
+      return (await reader.next(0)) as Batch;
+    } finally {
+      reader.close();
+    }
+  }
+
+  /**
+   * Change notices: opens a reader (throwing like `open` when it cannot) and gives
+   * back a generator of each batch of messages the agent may see as they arrive,
+   * starting after its server-side cursor, without handing anything out (the agent
+   * fetches them with a wait). It ends when `signal` aborts, the agent should leave
+   * or the bridge shuts down, and throws 401 when the code is revoked or expires.
+   * Iterate it to the end (or return it): that releases the reader.
+   */
+  async follow(agent: Agent, signal: AbortSignal): Promise<AsyncGenerator<Batch>> {
+    const cursor = await this.ctx.store.readCursor(agent.room, agent.name);
+    const reader = await this.open(agent, { since: startOf(cursor), peek: true, signal });
+    return (async function* () {
+      try {
+        for (;;) {
+          const batch = await reader.next(FOLLOW_PARK_MS);
+          if (!batch) return;
+          if (batch.messages.length > 0) yield batch;
+          if (batch.budget.should_exit || batch.shutdown) return;
+        }
+      } finally {
+        reader.close();
+      }
+    })();
+  }
+
+  /**
+   * Cancels request `request` (a requestKey) of `agent`, on every node: a wait it
+   * has parked ends with nothing, and a batch it was handed goes out again with the
+   * agent's next read (domain/handout.ts). Used for MCP's notifications/cancelled and
+   * for an answer whose connection closed before it was written.
+   */
+  async cancel(agent: Pick<Agent, 'room' | 'name'>, request: string): Promise<void> {
+    const { store, live, config } = this.ctx;
+    const ttl = config.maxWait * 1000 + CANCEL_MARGIN_MS;
+    await live.cancels.add(agentKey(agent.room, agent.name), request, this.ctx.now(), ttl);
+    await store.cancelHandout(agent.room, agent.name, request);
+    // Parked waits of the agent read their cursor again: one may be the cancelled
+    // request, another may have started on top of the batch that now goes out again.
+    await live.wakeups.publish({ kind: 'cursor', room: agent.room, name: agent.name });
+  }
 }
 
 /**
@@ -107,31 +175,25 @@ export class Delivery {
 export class Reader {
   /** When the agent's current dry stretch began (epoch ms); null until asked again after a delivery. */
   private dryFrom: number | null = null;
-  /** The server-side cursor as last stored. */
-  private saved = 0;
-  private keep = false;
-  private at = 0;
+  private at: number;
   private readonly waiter: Waiter;
   /** The access epoch at the last check of the code. */
   private checkedAt: number;
+  /** When the reader opened (epoch ms): a cancel of its request from before then is another request's. */
+  private readonly openedAt: number;
   private stopping = false;
   private closed = false;
 
   constructor(
     private readonly ctx: ServiceContext,
     readonly agent: Agent,
-    private readonly signal: AbortSignal | undefined,
+    private readonly opts: ReadOptions,
     private readonly release: () => void,
   ) {
     this.waiter = ctx.live.wakeups.register(agent.room, agent.name);
     this.checkedAt = agent.checkedAt;
-  }
-
-  /** Sets where reading starts; `keep` moves the agent's server-side cursor after each batch. */
-  start(since: number, keep: boolean): void {
-    this.at = since;
-    this.saved = since;
-    this.keep = keep;
+    this.openedAt = ctx.now();
+    this.at = opts.since ?? 0;
   }
 
   /** Where the reader stands: the cursor of the last batch (or where it started). */
@@ -172,6 +234,13 @@ export class Reader {
     let woken = false;
     let ended: 'timeout' | 'shutdown' | null = this.stopping ? 'shutdown' : null;
     for (;;) {
+      // A handout reads the agent's cursor on every pass: another wait may have taken
+      // a batch meanwhile, or a cancel may have put one back.
+      const cursor = this.opts.handout ? await store.readCursor(room, name) : null;
+      if (cursor) {
+        if (await this.cancelled()) return null;
+        this.at = this.opts.since ?? startOf(cursor);
+      }
       const snap = await store.readSince(room, name, this.at, PAGE);
       const now = this.ctx.now();
       const lastPost = snap.room?.lastAt ?? null;
@@ -185,11 +254,21 @@ export class Reader {
       // or the code expires.
       const until = Math.min(deadline, idleTripsAt(dryFrom, lastPost, config.maxIdleSeconds));
       if (lastPass || snap.messages.length > 0 || budget.should_exit || until <= now) {
-        return await this.deliver(snap, budget, woken, ended);
+        const page = pageOf(snap);
+        if (cursor) {
+          // Lost the race for this batch to another wait of the agent: read again.
+          if (!(await this.handOut(cursor, page))) continue;
+          // Cancelled while the batch was being handed out: it goes out again later.
+          if (page.rows.length > 0 && (this.opts.signal?.aborted || (await this.cancelled()))) {
+            await store.cancelHandout(room, name, this.opts.handout?.request ?? '');
+            return null;
+          }
+        }
+        return await this.deliver(snap, page, budget, woken, ended);
       }
-      // Nothing new: the cursor follows the snapshot while parked too (see deliver).
-      this.at = snap.lastSeq;
-      const outcome = await this.waiter.wait(Math.min(until, expiresAt ?? until) - now, this.signal);
+      // Nothing new: the cursor follows the snapshot while parked too (see pageOf).
+      if (!cursor) this.at = snap.lastSeq;
+      const outcome = await this.waiter.wait(Math.min(until, expiresAt ?? until) - now, this.opts.signal);
       if (outcome === 'aborted') return null;
       if (outcome === 'access') await this.checkAccess(true);
       else if (expiresAt !== null && expiresAt <= this.ctx.now()) throw errors.accessEnded('expired');
@@ -212,22 +291,39 @@ export class Reader {
     this.release();
   }
 
+  /** True when this reader's request was cancelled since it opened (on any node). */
+  private async cancelled(): Promise<boolean> {
+    const req = this.opts.handout?.request;
+    if (req === undefined) return false;
+    const at = await this.ctx.live.cancels.when(agentKey(this.agent.room, this.agent.name), req);
+    return at !== null && at >= this.openedAt - CLOCK_SKEW_MS;
+  }
+
+  /**
+   * Hands `page` to this reader's request: a compare-and-set on the agent's cursor
+   * as read at the start of the pass. False when another write came first.
+   */
+  private async handOut(cursor: CursorState, page: Page): Promise<boolean> {
+    const req = this.opts.handout?.request ?? '';
+    const delivered = page.rows.length > 0;
+    const next = handOut(cursor, { from: this.at, to: page.cursor, req, delivered });
+    if (next === null) return true;
+    const moved = await this.ctx.store.moveCursor(this.agent.room, this.agent.name, cursor.rev, next);
+    // An empty batch is right whether or not its cursor was written.
+    return moved || !delivered;
+  }
+
   private async deliver(
     snap: ReadSnapshot,
+    page: Page,
     budget: PollBudget,
     woken: boolean,
     ended: 'timeout' | 'shutdown' | null,
   ): Promise<Batch> {
     const { room, name } = this.agent;
-    // A page carries at most PAGE_TEXT_CHARS of text; the rest follows in the next one.
-    const fit = oldestThatFit(snap.messages);
-    const truncated = snap.truncated || fit < snap.messages.length;
-    const rows = snap.messages.slice(0, fit);
-    // The cursor follows the snapshot, also downwards: a client that claims a seq
-    // beyond the room's newest is brought back to it and receives what comes next.
-    const cursor = truncated ? rows[rows.length - 1].seq : snap.lastSeq;
+    const { rows, cursor, truncated } = page;
     let b = budget;
-    if (rows.length > 0) {
+    if (rows.length > 0 && !this.opts.peek) {
       const now = this.ctx.now();
       this.ctx.telemetry.delivered(rows.length);
       if (woken) this.ctx.telemetry.woke(now - rows[rows.length - 1].at);
@@ -240,10 +336,6 @@ export class Reader {
       await this.ctx.live.presence.touch(room, name, this.ctx.now());
     }
     this.at = cursor;
-    if (this.keep && cursor !== this.saved) {
-      await this.ctx.store.setCursor(room, name, cursor);
-      this.saved = cursor;
-    }
     return {
       messages: await decorate(this.ctx, room, rows),
       cursor,
@@ -253,6 +345,28 @@ export class Reader {
       shutdown: ended === 'shutdown',
     };
   }
+}
+
+/** What one batch carries out of a snapshot. */
+interface Page {
+  rows: ReadSnapshot['messages'];
+  /** The highest seq the batch accounts for. */
+  cursor: number;
+  /** True when more messages wait right now. */
+  truncated: boolean;
+}
+
+/**
+ * The batch a snapshot yields: at most PAGE_TEXT_CHARS of text (the rest follows in
+ * the next one). The cursor follows the snapshot, also downwards: a client that
+ * claims a seq beyond the room's newest is brought back to it and receives what
+ * comes next.
+ */
+function pageOf(snap: ReadSnapshot): Page {
+  const fit = oldestThatFit(snap.messages);
+  const truncated = snap.truncated || fit < snap.messages.length;
+  const rows = snap.messages.slice(0, fit);
+  return { rows, cursor: truncated ? rows[rows.length - 1].seq : snap.lastSeq, truncated };
 }
 
 /** A batch as the long-poll answer (GET /messages, MCP wait_for_messages). */

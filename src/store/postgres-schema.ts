@@ -98,6 +98,15 @@ const MIGRATIONS: string[] = [
   UPDATE audit SET class = 'auth' WHERE action IN ('admin_auth_failed', 'agent_auth_failed');
   CREATE INDEX audit_by_class ON audit (class, id);
   `,
+  `
+  -- The batch an MCP wait handed out last stays pending until the agent reads again,
+  -- so a cancelled or lost answer is delivered once more (domain/handout.ts). rev makes
+  -- every change a compare-and-set.
+  ALTER TABLE cursors ADD COLUMN pending_to bigint;
+  ALTER TABLE cursors ADD COLUMN pending_req text;
+  ALTER TABLE cursors ADD COLUMN pending_cancelled boolean NOT NULL DEFAULT false;
+  ALTER TABLE cursors ADD COLUMN rev bigint NOT NULL DEFAULT 1;
+  `,
 ];
 
 /** The advisory lock every node takes while migrating. */

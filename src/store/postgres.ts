@@ -1,11 +1,14 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
+import type { CursorState } from '../domain/handout.js';
 import type { StoredMessage } from '../domain/message.js';
 import { SharedRoomReads } from './postgres-reads.js';
 import { encodeText, queryFailure, toPgMessage } from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
   type CodeRow,
+  type CursorRow,
+  cursorFromRow,
   type MessageRow,
   MSG_COLS,
   type RoomRow,
@@ -368,16 +371,44 @@ export class PostgresStore implements Store {
     return Number((await this.q<{ n: string }>('SELECT coalesce(sum(message_count), 0) AS n FROM rooms'))[0].n);
   }
 
-  async getCursor(room: string, name: string): Promise<number> {
-    return (
-      (await this.q<{ seq: number }>('SELECT seq FROM cursors WHERE room = $1 AND name = $2', [room, name]))[0]?.seq ??
-      0
+  async readCursor(room: string, name: string): Promise<CursorState> {
+    const rows = await this.q<CursorRow>(
+      'SELECT seq, pending_to, pending_req, pending_cancelled, rev FROM cursors WHERE room = $1 AND name = $2',
+      [room, name],
     );
+    return cursorFromRow(rows[0]);
+  }
+
+  async moveCursor(room: string, name: string, rev: number, next: Omit<CursorState, 'rev'>): Promise<boolean> {
+    const values = [room, name, next.committed, next.pendingTo, next.pendingReq, next.pendingCancelled];
+    const r =
+      rev === 0
+        ? await this.pool.query(
+            `INSERT INTO cursors (room, name, seq, pending_to, pending_req, pending_cancelled, rev)
+             VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (room, name) DO NOTHING`,
+            values,
+          )
+        : await this.pool.query(
+            `UPDATE cursors SET seq = $3, pending_to = $4, pending_req = $5, pending_cancelled = $6, rev = rev + 1
+             WHERE room = $1 AND name = $2 AND rev = $7`,
+            [...values, rev],
+          );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async cancelHandout(room: string, name: string, req: string): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE cursors SET pending_cancelled = true, rev = rev + 1
+       WHERE room = $1 AND name = $2 AND pending_req = $3 AND NOT pending_cancelled`,
+      [room, name, req],
+    );
+    return (r.rowCount ?? 0) > 0;
   }
 
   async setCursor(room: string, name: string, seq: number): Promise<void> {
     await this.q(
-      'INSERT INTO cursors (room, name, seq) VALUES ($1, $2, $3) ON CONFLICT (room, name) DO UPDATE SET seq = excluded.seq',
+      `INSERT INTO cursors (room, name, seq, rev) VALUES ($1, $2, $3, 1) ON CONFLICT (room, name) DO UPDATE
+       SET seq = excluded.seq, pending_to = NULL, pending_req = NULL, pending_cancelled = false, rev = cursors.rev + 1`,
       [room, name, seq],
     );
   }

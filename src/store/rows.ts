@@ -1,3 +1,4 @@
+import { type CursorState, NO_CURSOR } from '../domain/handout.js';
 import type { StoredMessage } from '../domain/message.js';
 import type { CodeRecord, RoomRecord, WebhookRecord } from './store.js';
 
@@ -103,5 +104,26 @@ export function toWebhook(r: WebhookRow): WebhookRecord {
     includeText: r.include_text === true || r.include_text === 1,
     createdAt: r.created_at,
     codeHash: r.code_hash,
+  };
+}
+
+/** A server-side cursor row (SQLite keeps booleans as 0/1). */
+export interface CursorRow {
+  seq: number;
+  pending_to: number | null;
+  pending_req: string | null;
+  pending_cancelled: boolean | number;
+  rev: number;
+}
+
+/** The cursor a row holds; NO_CURSOR when the agent has none. */
+export function cursorFromRow(r: CursorRow | undefined): CursorState {
+  if (!r) return NO_CURSOR;
+  return {
+    committed: r.seq,
+    pendingTo: r.pending_to,
+    pendingReq: r.pending_req,
+    pendingCancelled: r.pending_cancelled === true || r.pending_cancelled === 1,
+    rev: r.rev,
   };
 }

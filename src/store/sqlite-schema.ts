@@ -105,6 +105,15 @@ const MIGRATIONS: string[] = [
   UPDATE audit SET class = 'auth' WHERE action IN ('admin_auth_failed', 'agent_auth_failed');
   CREATE INDEX audit_by_class ON audit(class, id);
   `,
+  `
+  -- The batch an MCP wait handed out last stays pending until the agent reads again,
+  -- so a cancelled or lost answer is delivered once more (domain/handout.ts). rev makes
+  -- every change a compare-and-set.
+  ALTER TABLE cursors ADD COLUMN pending_to INTEGER;
+  ALTER TABLE cursors ADD COLUMN pending_req TEXT;
+  ALTER TABLE cursors ADD COLUMN pending_cancelled INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE cursors ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

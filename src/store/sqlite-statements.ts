@@ -82,9 +82,24 @@ export function prepareStatements(db: Database.Database) {
       'SELECT at, action, actor, room, detail, class FROM audit WHERE class = ? ORDER BY id DESC LIMIT ?',
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
-    getCursor: db.prepare('SELECT seq FROM cursors WHERE room = ? AND name = ?').pluck(),
+    readCursor: db.prepare(
+      'SELECT seq, pending_to, pending_req, pending_cancelled, rev FROM cursors WHERE room = ? AND name = ?',
+    ),
+    insertCursor: db.prepare(
+      `INSERT INTO cursors (room, name, seq, pending_to, pending_req, pending_cancelled, rev)
+       VALUES (@room, @name, @seq, @pendingTo, @pendingReq, @cancelled, 1) ON CONFLICT (room, name) DO NOTHING`,
+    ),
+    updateCursor: db.prepare(
+      `UPDATE cursors SET seq = @seq, pending_to = @pendingTo, pending_req = @pendingReq,
+         pending_cancelled = @cancelled, rev = rev + 1 WHERE room = @room AND name = @name AND rev = @rev`,
+    ),
+    cancelHandout: db.prepare(
+      `UPDATE cursors SET pending_cancelled = 1, rev = rev + 1
+       WHERE room = ? AND name = ? AND pending_req = ? AND pending_cancelled = 0`,
+    ),
     setCursor: db.prepare(
-      'INSERT INTO cursors (room, name, seq) VALUES (?, ?, ?) ON CONFLICT (room, name) DO UPDATE SET seq = excluded.seq',
+      `INSERT INTO cursors (room, name, seq, rev) VALUES (?, ?, ?, 1) ON CONFLICT (room, name) DO UPDATE
+       SET seq = excluded.seq, pending_to = NULL, pending_req = NULL, pending_cancelled = 0, rev = cursors.rev + 1`,
     ),
     putWebhook: db.prepare(
       `INSERT INTO webhooks (room, name, url, secret, include_text, created_at, code_hash) VALUES (?, ?, ?, ?, ?, ?, ?)

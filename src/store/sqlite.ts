@@ -1,9 +1,12 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
+import type { CursorState } from '../domain/handout.js';
 import type { StoredMessage } from '../domain/message.js';
 import {
   type CodeRow,
+  type CursorRow,
+  cursorFromRow,
   type MessageRow,
   type RoomRow,
   toCode,
@@ -332,8 +335,26 @@ export class SqliteStore implements Store {
     return this.q.countMessages.get() as number;
   }
 
-  async getCursor(room: string, name: string): Promise<number> {
-    return (this.q.getCursor.get(room, name) as number | undefined) ?? 0;
+  async readCursor(room: string, name: string): Promise<CursorState> {
+    return cursorFromRow(this.q.readCursor.get(room, name) as CursorRow | undefined);
+  }
+
+  async moveCursor(room: string, name: string, rev: number, next: Omit<CursorState, 'rev'>): Promise<boolean> {
+    const params = {
+      room,
+      name,
+      rev,
+      seq: next.committed,
+      pendingTo: next.pendingTo,
+      pendingReq: next.pendingReq,
+      cancelled: next.pendingCancelled ? 1 : 0,
+    };
+    const stmt = rev === 0 ? this.q.insertCursor : this.q.updateCursor;
+    return (await this.writes.run(() => stmt.run(params).changes)) > 0;
+  }
+
+  async cancelHandout(room: string, name: string, req: string): Promise<boolean> {
+    return (await this.writes.run(() => this.q.cancelHandout.run(room, name, req).changes)) > 0;
   }
 
   async setCursor(room: string, name: string, seq: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { AuditClass } from '../domain/audit.js';
+import type { CursorState } from '../domain/handout.js';
 import type { StoredMessage } from '../domain/message.js';
 
 /**
@@ -72,9 +73,16 @@ export interface Store {
   countMessages(): Promise<number>;
 
   // ---- per-agent state
-  /** Where the agent's server-side cursor stands (0 when it has none). */
-  getCursor(room: string, name: string): Promise<number>;
-  /** Moves the agent's server-side cursor to `seq` (any value; the caller keeps it monotonic). */
+  /** The agent's server-side cursor and its pending handout (NO_CURSOR when it has none). */
+  readCursor(room: string, name: string): Promise<CursorState>;
+  /**
+   * Compare-and-set: writes `next` (with a new rev) only if the cursor's rev is still
+   * `rev` (0: no cursor yet). False when another write came first: read again.
+   */
+  moveCursor(room: string, name: string, rev: number, next: Omit<CursorState, 'rev'>): Promise<boolean>;
+  /** Marks the pending handout of request `req` cancelled (domain/handout.ts); false when `req` holds none. */
+  cancelHandout(room: string, name: string, req: string): Promise<boolean>;
+  /** Puts the agent's server-side cursor at `seq` with nothing pending (any value; a new holder starts at 0). */
   setCursor(room: string, name: string, seq: number): Promise<void>;
   /** Registers (or replaces) the agent's webhook. */
   putWebhook(w: WebhookRecord): Promise<void>;

@@ -156,7 +156,7 @@ export function streamRoutes(deps: RouteDeps) {
           throw e;
         });
         reply.hijack();
-        if (first && first.budget.should_exit && first.messages.length === 0) {
+        if (first?.budget.should_exit && first.messages.length === 0) {
           // Nothing to say but goodbye: 204 is what makes an EventSource stop reconnecting.
           reader.close();
           head(204);

@@ -129,10 +129,15 @@ describe('MCP endpoint', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       assert.equal(r.status, 401);
-      assert.equal(r.headers.get('www-authenticate'), null, 'no OAuth discovery');
+      assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer realm="argybargy"/, 'a bearer challenge');
       assert.equal((await r.json()).error, 'unauthorized');
     }
+    // A client of the retired HTTP+SSE transport is pointed at Streamable HTTP.
     const get = await fetch(`${b.url}/mcp`, { headers: { authorization: `Bearer ${code}` } });
     assert.equal(get.status, 405);
+    assert.match((await get.json()).error.message, /Streamable HTTP.*POST to http.*\/mcp/);
+    const sse = await fetch(`${b.url}/sse`);
+    assert.equal(sse.status, 404);
+    assert.match((await sse.json()).detail, /Streamable HTTP/);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { poll, post, sleep, startBridge, type TestBridge } from '../helpers.js';
 import { mcpClient } from '../support/mcp.js';
 import { receiver } from '../support/receiver.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { InvalidInput } from '../../src/domain/errors.js';
 import { Outbound, RefusedAddress } from '../../src/services/outbound.js';
 import { post, sleep, startBridge } from '../helpers.js';

@@ -76,6 +76,20 @@ export function liveContract(name: string, factory: LiveFactory, opts: { skip?: 
     );
 
     it(
+      'remembers a cancelled request, on any node, until it expires',
+      withLive(async (l, second) => {
+        const other = await second();
+        await l.cancels.add('r\u0000alice', 'n:7', 1234, 5000);
+        assert.equal(await other.cancels.when('r\u0000alice', 'n:7'), 1234);
+        assert.equal(await other.cancels.when('r\u0000alice', 's:7'), null, 'another request id');
+        assert.equal(await other.cancels.when('r\u0000bob', 'n:7'), null, 'another agent');
+        await l.cancels.add('r\u0000alice', 'n:8', 1, 50);
+        await new Promise((r) => setTimeout(r, 120));
+        assert.equal(await l.cancels.when('r\u0000alice', 'n:8'), null, 'expired');
+      }),
+    );
+
+    it(
       'keeps a dry stretch until it ends',
       withLive(async (l) => {
         assert.equal(await l.presence.dryStart('r', 'a', 100), 100);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NO_CURSOR } from '../../src/domain/handout.js';
 import type { AppendInput, Store, StoreOptions } from '../../src/store/store.js';
 
 /** Builds a fresh, empty store for one test; `reopen` gives a new handle on the same data. */
@@ -389,16 +390,56 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     it(
       "keeps each agent's server-side cursor, per room and name, across a reopen",
       withStore(async (s, reopen) => {
-        assert.equal(await s.getCursor('r', 'alice'), 0, 'no cursor yet');
+        const at = async (st: Store, room: string, name: string) => (await st.readCursor(room, name)).committed;
+        assert.deepEqual(await s.readCursor('r', 'alice'), NO_CURSOR, 'no cursor yet');
         await s.setCursor('r', 'alice', 7);
         await s.setCursor('q', 'alice', 3);
         await s.setCursor('r', 'bob', 1);
         await s.setCursor('r', 'alice', 9);
         const s2 = await reopen();
-        assert.deepEqual(
-          [await s2.getCursor('r', 'alice'), await s2.getCursor('q', 'alice'), await s2.getCursor('r', 'bob')],
-          [9, 3, 1],
-        );
+        assert.deepEqual([await at(s2, 'r', 'alice'), await at(s2, 'q', 'alice'), await at(s2, 'r', 'bob')], [9, 3, 1]);
+      }),
+    );
+
+    it(
+      'moves a cursor only from the rev it was read at, so two waits never take the same handout',
+      withStore(async (s, reopen) => {
+        const first = { committed: 0, pendingTo: 4, pendingReq: 'n:1', pendingCancelled: false };
+        assert.equal(await s.moveCursor('r', 'alice', 0, first), true, 'the first cursor is created');
+        assert.equal(await s.moveCursor('r', 'alice', 0, { ...first, pendingReq: 'n:2' }), false, 'created only once');
+        const c = await s.readCursor('r', 'alice');
+        assert.deepEqual(c, { ...first, rev: c.rev });
+        const next = { committed: 4, pendingTo: 6, pendingReq: 'n:3', pendingCancelled: false };
+        const [a, b] = await Promise.all([
+          s.moveCursor('r', 'alice', c.rev, next),
+          s.moveCursor('r', 'alice', c.rev, { ...next, pendingReq: 'n:4' }),
+        ]);
+        assert.deepEqual([a, b].sort(), [false, true], 'exactly one of two racing moves wins');
+        const won = await s.readCursor('r', 'alice');
+        assert.ok(won.rev !== c.rev);
+        assert.equal(await s.moveCursor('r', 'alice', c.rev, next), false, 'a stale rev is refused');
+        assert.equal(await s.moveCursor('q', 'alice', 5, next), false, 'no cursor: nothing to move');
+        assert.deepEqual(await s.readCursor('q', 'alice'), NO_CURSOR);
+        const s2 = await reopen();
+        assert.deepEqual(await s2.readCursor('r', 'alice'), won, 'the handout is durable');
+      }),
+    );
+
+    it(
+      'cancels only the pending handout of the request named, once; setCursor clears it',
+      withStore(async (s) => {
+        await s.moveCursor('r', 'alice', 0, { committed: 2, pendingTo: 5, pendingReq: 's:7', pendingCancelled: false });
+        assert.equal(await s.cancelHandout('r', 'alice', 'n:7'), false, 'another request id (7, not "7")');
+        assert.equal(await s.cancelHandout('r', 'bob', 's:7'), false, 'another agent');
+        const before = await s.readCursor('r', 'alice');
+        assert.equal(await s.cancelHandout('r', 'alice', 's:7'), true);
+        const after = await s.readCursor('r', 'alice');
+        assert.equal(after.pendingCancelled, true);
+        assert.ok(after.rev !== before.rev, 'a cancel changes the rev, so a racing handout re-reads');
+        assert.equal(await s.cancelHandout('r', 'alice', 's:7'), false, 'already cancelled');
+        await s.setCursor('r', 'alice', 0);
+        const reset = await s.readCursor('r', 'alice');
+        assert.deepEqual({ ...reset, rev: 0 }, NO_CURSOR);
       }),
     );
 

@@ -1,8 +1,15 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AuthInfo, McpHttpHandler, ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Negotiator from 'negotiator';
+import { requestKey } from '../../domain/handout.js';
 import { type ApiError, errors } from '../../errors.js';
 import type { RouteDeps } from '../http/deps.js';
 import { agentOf, requireAgent } from '../http/plugins/auth.js';
 import { bodyLimitFor, closeUnlessRead, fromFastify } from '../http/plugins/errors.js';
+import { originAllowed } from './origin.js';
+import type { McpCall } from './server.js';
 
 /**
  * A refusal as a JSON-RPC error response: the catalog's `{error, detail}` in `data`,
@@ -14,21 +21,49 @@ export function rpcErrorBody(e: ApiError) {
   return { jsonrpc: '2.0' as const, error: { code, message: e.detail, data: e.body() }, id: null };
 }
 
-/** A JSON-RPC error written straight to the socket (the reply is hijacked). */
-function rpcError(reply: FastifyReply, status: number, message: string): void {
-  reply.raw.writeHead(status, { 'content-type': 'application/json', allow: 'POST' });
-  reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+/** What a client that speaks only the retired HTTP+SSE transport (2024-11-05) is told. */
+function sseTransportPointer(url: string): string {
+  return `This bridge speaks MCP over Streamable HTTP (2025-03-26 and later): send JSON-RPC with POST to ${url}/mcp, with the header Authorization: Bearer <your code>. The older HTTP+SSE transport is not served (in mcp-remote, use --transport http-only).`;
 }
 
+/** The JSON-RPC request this POST carries, as far as routing needs it. */
+interface Envelope {
+  method?: unknown;
+  id?: unknown;
+  params?: { name?: unknown; requestId?: unknown };
+}
+
+/** The id of a tools/call of wait_for_messages, whose answer must not be lost. */
+function waitCallId(body: Envelope): string | number | undefined {
+  if (body.method !== 'tools/call' || body.params?.name !== 'wait_for_messages') return undefined;
+  return typeof body.id === 'string' || typeof body.id === 'number' ? body.id : undefined;
+}
+
+/** The SDK's serving pieces, loaded on first use (start-up and idle memory stay small without MCP traffic). */
+type Sdk = typeof import('@modelcontextprotocol/server') & typeof import('./server.js');
+
 /**
- * POST /mcp: the Model Context Protocol over Streamable HTTP, stateless (a fresh
- * server and transport per request, so any node can answer), authenticated by the
- * agent's own code. The SDK is loaded on first use.
+ * /mcp: the Model Context Protocol over Streamable HTTP, in both eras and stateless
+ * in both (any node answers any request): 2026-07-28 through the SDK's per-request
+ * handler, and 2025-11-25 (the handshake clients fall back to) through a fresh
+ * server and transport per request. Authenticated by the agent's own code.
+ * Cancellation follows each era: a closed response stream, or
+ * notifications/cancelled naming the request (handled here, on whichever node it
+ * lands). A legacy GET opens a stream of inbox notices.
  */
 export function mcpRoutes(deps: RouteDeps) {
   return async (app: FastifyInstance) => {
-    const onRequest = requireAgent(deps);
     const bodyLimit = bodyLimitFor(deps.config.maxText);
+    const policy = () => ({ corsOrigins: deps.config.corsOrigins, publicUrl: deps.publicUrl() });
+    // The Origin check comes first: a page the operator never allowed learns nothing, not even whether a code is valid.
+    const checkOrigin = async (req: FastifyRequest) => {
+      if (!originAllowed(req.headers.origin, policy())) {
+        throw errors.forbidden(
+          'This page may not use the bridge (its Origin is not allowed). The operator lists allowed origins in ARGYBARGY_CORS_ORIGINS.',
+        );
+      }
+    };
+    const onRequest = [checkOrigin, requireAgent(deps)];
     // What /mcp refuses past sign-in — a body that is not JSON or not valid Unicode,
     // one too large or too deep — is a JSON-RPC error, so MCP clients can read it. A
     // failed sign-in keeps the bridge's flat {error, detail}, as on every endpoint
@@ -44,53 +79,221 @@ export function mcpRoutes(deps: RouteDeps) {
         .send(signIn ? e.body() : rpcErrorBody(e));
     };
 
+    let sdk: Promise<Sdk> | null = null;
+    const loadSdk = (): Promise<Sdk> =>
+      (sdk ??= Promise.all([import('@modelcontextprotocol/server'), import('./server.js')]).then(([a, b]) => ({
+        ...a,
+        ...b,
+      })));
+    let modern: McpHttpHandler | null = null;
+    const factory = (s: Sdk) => (ctx: { era: 'legacy' | 'modern'; authInfo?: AuthInfo }) =>
+      s.buildMcpServer(deps, callOf(ctx.authInfo), ctx.era);
+
     const schema = {
       tags: ['agent'],
       security: [{ agentCode: [] }],
-      summary: 'The same room as a Model Context Protocol server (Streamable HTTP).',
+      summary: 'The same room as a Model Context Protocol server (Streamable HTTP, 2026-07-28 and 2025-11-25).',
       description:
-        'The same room as a Model Context Protocol server (Streamable HTTP): tools whoami, peers, history, send, wait_for_messages, claim, and a house_rules prompt.',
+        'The same room as a Model Context Protocol server (Streamable HTTP, stateless; protocol 2026-07-28 and 2025-11-25): tools whoami, peers, history, send, wait_for_messages, claim; a house_rules prompt; an inbox resource that announces each new message (subscriptions/listen, or resources/subscribe with a GET stream).',
     };
+
     app.post('/mcp', { onRequest, schema, errorHandler }, async (req: FastifyRequest, reply: FastifyReply) => {
       if (Array.isArray(req.body)) {
         // MCP dropped JSON-RPC batches (2025-06-18); one request could otherwise ask for many answers.
         throw errors.badRequest('JSON-RPC batches are not part of MCP: send one request per POST.');
       }
-      const [{ StreamableHTTPServerTransport }, { buildMcpServer }] = await Promise.all([
-        import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-        import('./server.js'),
-      ]);
+      if (!acceptsJson(req.headers.accept)) {
+        throw errors.notAcceptable('This endpoint answers application/json (and text/event-stream for streams).');
+      }
+      const body = (req.body ?? {}) as Envelope;
+      const agent = agentOf(req);
+      if (body.method === 'notifications/cancelled') {
+        // 2025-era cancellation arrives as a request of its own, maybe at another node.
+        const id = body.params?.requestId;
+        if (typeof id === 'string' || typeof id === 'number') await deps.delivery.cancel(agent, requestKey(id));
+        reply.hijack();
+        writeHead(reply, 202);
+        reply.raw.end();
+        return;
+      }
+      const s = await loadSdk();
       reply.hijack();
+      const res = reply.raw;
       const gone = new AbortController();
-      const server = buildMcpServer(deps, agentOf(req), gone.signal);
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableEnded) gone.abort();
-        void transport.close();
-        void server.close();
+      const waitId = waitCallId(body);
+      res.once('close', () => {
+        if (res.writableFinished) return;
+        gone.abort();
+        // The answer never got out: whatever it handed out goes out again.
+        if (waitId !== undefined) {
+          deps.delivery.cancel(agent, requestKey(waitId)).catch((err) => req.log.warn({ err }, 'mcp cancel failed'));
+        }
       });
+      const call: McpCall = { agent, gone: gone.signal };
+      const authInfo: AuthInfo = { token: agent.codeHash, clientId: agent.name, scopes: [], extra: { call } };
+      // Ends the exchange from the bridge's side (a listen stream whose agent must leave, or shutdown).
+      const finish = new AbortController();
+      const web = webRequest(req, AbortSignal.any([gone.signal, finish.signal]));
       try {
-        await server.connect(transport);
-        await transport.handleRequest(req.raw, reply.raw, req.body);
+        let answer: Response;
+        if (body.method === 'subscriptions/listen') {
+          // Each listen stream gets a bus of its own, fed by the agent's inbox.
+          const listen = s.createMcpHandler(factory(s), {
+            legacy: 'reject',
+            bus: inboxBus(deps, call, s.INBOX_URI, req, () => finish.abort()),
+          });
+          answer = await listen.fetch(web, { parsedBody: body, authInfo });
+        } else if (await s.isLegacyRequest(web, body)) {
+          const server = factory(s)({ era: 'legacy', authInfo });
+          const transport = new s.WebStandardStreamableHTTPServerTransport({
+            sessionIdGenerator: undefined,
+            enableJsonResponse: true,
+          });
+          res.once('close', () => void server.close());
+          await server.connect(transport);
+          answer = await transport.handleRequest(web, { parsedBody: body, authInfo });
+        } else {
+          modern ??= s.createMcpHandler(factory(s), { legacy: 'reject' });
+          answer = await modern.fetch(web, { parsedBody: body, authInfo });
+        }
+        await sendResponse(reply, answer);
       } catch (e) {
+        if (gone.signal.aborted || finish.signal.aborted) {
+          res.end();
+          return;
+        }
         req.log.error({ err: e }, 'mcp request failed');
-        if (!reply.raw.headersSent) rpcError(reply, 500, 'Internal error.');
+        if (!res.headersSent) {
+          writeHead(reply, 500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(rpcErrorBody(errors.internal())));
+        } else res.destroy();
       }
     });
 
-    // Stateless: no standalone event stream and no sessions to end.
-    for (const method of ['GET', 'DELETE'] as const) {
-      app.route({
-        method,
-        url: '/mcp',
-        onRequest,
-        errorHandler,
-        schema: { hide: true },
-        handler: async (_req, reply) => {
-          reply.hijack();
-          rpcError(reply, 405, 'This MCP endpoint is stateless: send JSON-RPC requests with POST.');
-        },
-      });
-    }
+    // 2025-era clients may open a GET stream for what the server sends unasked: here,
+    // a notice of the inbox resource for each new message the agent may see.
+    app.get('/mcp', { onRequest, errorHandler, schema: { hide: true } }, async (req, reply) => {
+      if (req.headers['mcp-protocol-version'] === undefined) {
+        throw errors.wrongMethod(sseTransportPointer(deps.baseUrl(req)), 'POST');
+      }
+      if (!acceptsEventStream(req.headers.accept)) {
+        throw errors.notAcceptable('The GET stream of /mcp is text/event-stream: send Accept: text/event-stream.');
+      }
+      const { INBOX_URI } = await loadSdk();
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      // Opened before the stream starts, so a refusal (too many waits, a revoked code) is a plain 4xx.
+      const notices = await deps.delivery.follow(agentOf(req), gone.signal);
+      reply.hijack();
+      writeHead(reply, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' });
+      const res = reply.raw;
+      const heartbeat = setInterval(() => res.write(': keepalive\n\n'), 15_000);
+      try {
+        for await (const batch of notices) {
+          for (const m of batch.messages) {
+            const notice = {
+              jsonrpc: '2.0',
+              method: 'notifications/resources/updated',
+              params: noticeParams(INBOX_URI, m),
+            };
+            res.write(`event: message\ndata: ${JSON.stringify(notice)}\n\n`);
+          }
+        }
+      } catch (e) {
+        // A revoked code or a lost store ends the stream; the client reconnects and is told why.
+        req.log.debug({ err: e }, 'mcp notice stream ended');
+      } finally {
+        clearInterval(heartbeat);
+        res.end();
+      }
+    });
+
+    // Stateless: no sessions to end.
+    app.delete('/mcp', { onRequest, errorHandler, schema: { hide: true } }, async () => {
+      throw errors.wrongMethod('This MCP endpoint is stateless: there is no session to end.', 'POST, GET');
+    });
+
+    // Where clients of the retired HTTP+SSE transport look first.
+    app.get('/sse', { schema: { hide: true } }, async (req) => {
+      throw errors.notFound(sseTransportPointer(deps.baseUrl(req)));
+    });
   };
+}
+
+/** The McpCall the route put into the request's auth info. */
+function callOf(authInfo: AuthInfo | undefined): McpCall {
+  const call = authInfo?.extra?.call as McpCall | undefined;
+  if (!call) throw new Error('MCP server built without its call');
+  return call;
+}
+
+/** The params of one inbox notice: the resource, and which message it announces. */
+function noticeParams(uri: string, m: { seq: number; from: string; to: string }) {
+  return { uri, _meta: { 'argybargy/seq': m.seq, 'argybargy/from': m.from, 'argybargy/to': m.to } };
+}
+
+/**
+ * A listen stream's event bus: while the SDK holds a subscription, the agent's
+ * inbox is followed and each new visible message becomes one `resource_updated`.
+ * `end` is called when following ends on the bridge's side (the agent must leave,
+ * its code was revoked, or the bridge shuts down), so the stream ends too.
+ */
+function inboxBus(deps: RouteDeps, call: McpCall, uri: string, req: FastifyRequest, end: () => void): ServerEventBus {
+  return {
+    publish() {},
+    subscribe(listener: (e: ServerEvent) => void) {
+      const stop = new AbortController();
+      const signal = AbortSignal.any([stop.signal, call.gone]);
+      (async () => {
+        for await (const batch of await deps.delivery.follow(call.agent, signal)) {
+          for (const m of batch.messages) listener({ kind: 'resource_updated', uri, params: noticeParams(uri, m) });
+        }
+      })()
+        .catch((err) => req.log.debug({ err }, 'mcp listen ended'))
+        .finally(() => {
+          if (!stop.signal.aborted) end();
+        });
+      return () => stop.abort();
+    },
+  };
+}
+
+/** True when an Accept header allows JSON (absent, `*\/*`, `application/*` and `application/json` all do). */
+function acceptsJson(accept: string | undefined): boolean {
+  return new Negotiator({ headers: { accept } }).mediaType(['application/json']) !== undefined;
+}
+
+function acceptsEventStream(accept: string | undefined): boolean {
+  return new Negotiator({ headers: { accept } }).mediaType(['text/event-stream']) !== undefined;
+}
+
+/**
+ * The request as the SDK reads it: the body is passed parsed, and Accept and
+ * Content-Type say what the route already checked (any Accept that allows JSON;
+ * a body that parsed as JSON), so the SDK's stricter checks never refuse them.
+ */
+function webRequest(req: FastifyRequest, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || k === 'content-length' || k === 'transfer-encoding') continue;
+    headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  }
+  headers.set('accept', 'application/json, text/event-stream');
+  headers.set('content-type', 'application/json');
+  return new Request(`http://localhost${req.url}`, { method: 'POST', headers, signal });
+}
+
+/** Writes the status and headers, with whatever Fastify's plugins set (CORS) on the hijacked answer too. */
+function writeHead(reply: FastifyReply, status: number, headers: Record<string, string> = {}): void {
+  reply.raw.writeHead(status, { ...(reply.getHeaders() as Record<string, string>), ...headers });
+}
+
+/** Streams the SDK's answer to the client; a client that goes away ends it (and the SDK's side with it). */
+async function sendResponse(reply: FastifyReply, answer: Response): Promise<void> {
+  writeHead(reply, answer.status, Object.fromEntries(answer.headers));
+  if (!answer.body) {
+    reply.raw.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream), reply.raw).catch(() => {});
 }

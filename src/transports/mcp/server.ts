@@ -1,13 +1,26 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { requestKey } from '../../domain/handout.js';
 import { ApiError, toApiError } from '../../errors.js';
 import type { Agent } from '../../services/context.js';
 import type { RouteDeps } from '../http/deps.js';
 import { HOUSE_RULES } from './rules.js';
 
-/** The longest wait_for_messages waits: under the 60 s tool timeout some clients impose. */
-const MCP_MAX_WAIT = 50;
+/** The resource whose updates announce new messages (subscriptions/listen, resources/subscribe). */
+export const INBOX_URI = 'argybargy://inbox';
+const RULES_URI = 'argybargy://house-rules';
+
+/**
+ * What the bridge really does, and nothing more: tool, prompt and resource lists
+ * never change (so no list_changed), and the inbox resource announces every new
+ * message to subscribers.
+ */
+export const CAPABILITIES = {
+  tools: { listChanged: false },
+  prompts: { listChanged: false },
+  resources: { subscribe: true, listChanged: false },
+} as const;
 
 function ok(value: object): CallToolResult {
   return {
@@ -27,21 +40,42 @@ async function tool(fn: () => Promise<object>): Promise<CallToolResult> {
   }
 }
 
+/** The bridge services one MCP server needs. */
+export type McpDeps = Pick<RouteDeps, 'config' | 'version' | 'bridge' | 'delivery'>;
+
+/** What one MCP server instance serves: one agent, and the request's own end (the client went away). */
+export interface McpCall {
+  agent: Agent;
+  /** Aborts when the HTTP request's connection closes before its answer was written. */
+  gone: AbortSignal;
+}
+
+/** The initialize/discover instructions: who the agent is and how the room works. */
+function instructions(agent: Agent, maxWait: number): string {
+  return [
+    `You are ${agent.name} in room ${agent.room} on an argybargy bridge, where AI agents and humans talk.`,
+    `Loop: wait_for_messages (it answers as soon as something arrives, or after at most ${maxWait} s with nothing), act, reply with send, wait again. You need not pass since: every message reaches you exactly once.`,
+    "Answer a message whose expects_reply is your name; for 'anyone', call claim first and answer only if you won.",
+    'Stop only when wait_for_messages says should_exit: true. The house_rules prompt has the details.',
+  ].join('\n');
+}
+
 /**
- * An MCP server for one agent and one request (the transport is stateless, so any
- * node can answer). Every tool calls the same bridge service the REST API uses.
+ * An MCP server for one agent and one request (both MCP eras are served
+ * statelessly, so any node answers any request). Every tool calls the same bridge
+ * service the REST API uses; wait_for_messages hands out through the agent's
+ * server-side cursor under the request's id, so a cancelled or lost answer is
+ * delivered again (domain/handout.ts).
  */
-export function buildMcpServer(
-  deps: Pick<RouteDeps, 'config' | 'version' | 'bridge' | 'delivery'>,
-  agent: Agent,
-  signal: AbortSignal,
-): McpServer {
-  const { bridge, delivery } = deps;
+export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'modern'): McpServer {
+  const { bridge, delivery, config } = deps;
+  const { agent } = call;
+  // Whole seconds, and never more than the bridge parks a long-poll.
+  const maxWait = config.maxWait;
+  const defaultWait = Math.min(25, maxWait);
   const server = new McpServer(
     { name: 'argybargy', version: deps.version },
-    {
-      instructions: `You are ${agent.name} in room ${agent.room}. Read the house_rules prompt (or the argybargy://house-rules resource) before you start.`,
-    },
+    { instructions: instructions(agent, maxWait), capabilities: CAPABILITIES },
   );
 
   server.registerTool(
@@ -70,9 +104,9 @@ export function buildMcpServer(
       title: 'Recent messages',
       description:
         'The newest messages of your room that you may see, oldest first. For catching up; to listen, use wait_for_messages.',
-      inputSchema: {
-        limit: z.number().int().min(1).max(deps.config.maxHistory).optional().describe('How many (default 50).'),
-      },
+      inputSchema: z.object({
+        limit: z.number().int().min(1).max(config.maxHistory).nullish().describe('How many (default 50).'),
+      }),
       annotations: { readOnlyHint: true },
     },
     ({ limit }) => tool(() => bridge.history(agent, limit ?? 50)),
@@ -84,42 +118,48 @@ export function buildMcpServer(
       title: 'Send a message',
       description:
         "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message).",
-      inputSchema: {
+      inputSchema: z.object({
         text: z.string().min(1).describe('The message.'),
-        to: z.string().max(64).optional().describe("'all' or a peer name."),
-        expects_reply: z.string().max(64).optional().describe("'none', 'anyone' or a peer name."),
-      },
+        to: z.string().max(64).nullish().describe("'all' or a peer name."),
+        expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
+      }),
     },
     ({ text, to, expects_reply }) =>
-      tool(async () => ({ ok: true, message: await bridge.post(agent, { text, to, expects_reply }) })),
+      tool(async () => ({
+        ok: true,
+        message: await bridge.post(agent, { text, to: to ?? undefined, expects_reply: expects_reply ?? undefined }),
+      })),
   );
 
   server.registerTool(
     'wait_for_messages',
     {
       title: 'Wait for messages',
-      description: `Returns new messages for you as soon as there are any, or after wait_seconds (default 25, at most ${MCP_MAX_WAIT}) with none. Also says should_exit: when true, stop and finish (exit_reason tells why). Without since, continues from where your last call left off, so you receive every message exactly once.`,
-      inputSchema: {
+      description: `Returns new messages for you as soon as there are any, or after wait_seconds (default ${defaultWait}, at most ${maxWait}) with none, so it answers within ${maxWait} seconds. Also says should_exit: when true, stop and finish (exit_reason tells why). Without since, continues from where you left off: you receive every message exactly once, and a call that was cancelled or timed out loses nothing.`,
+      inputSchema: z.object({
         since: z
           .number()
           .int()
           .min(0)
-          .optional()
+          .nullish()
           .describe('Only messages after this seq. Omit to continue where you left off.'),
         wait_seconds: z
           .number()
-          .int()
           .min(0)
-          .max(MCP_MAX_WAIT)
-          .optional()
-          .describe('How long to wait for something new (default 25).'),
-      },
+          .nullish()
+          .describe(`How long to wait for something new, in seconds (default ${defaultWait}, capped at ${maxWait}).`),
+      }),
       annotations: { readOnlyHint: false },
     },
-    ({ since, wait_seconds }) =>
+    ({ since, wait_seconds }, ctx) =>
       tool(async () => {
-        const answer = await delivery.poll(agent, wait_seconds ?? 25, { since, serverCursor: true, signal });
-        if (!answer) throw new ApiError('bad_request', 'The request was cancelled.');
+        const signals = [call.gone, ctx.mcpReq.signal].filter((s): s is AbortSignal => s !== undefined);
+        const answer = await delivery.poll(agent, Math.floor(wait_seconds ?? defaultWait), {
+          since: since ?? undefined,
+          handout: { request: requestKey(ctx.mcpReq.id) },
+          signal: AbortSignal.any(signals),
+        });
+        if (!answer) throw new ApiError('bad_request', 'The request was cancelled; nothing was delivered.');
         return answer;
       }),
   );
@@ -130,7 +170,7 @@ export function buildMcpServer(
       title: 'Claim a question',
       description:
         "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, so stay quiet.",
-      inputSchema: { seq: z.number().int().min(1).describe('The seq of the message.') },
+      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of the message.') }),
     },
     ({ seq }) => tool(() => bridge.claim(agent, seq)),
   );
@@ -143,10 +183,33 @@ export function buildMcpServer(
 
   server.registerResource(
     'house-rules',
-    'argybargy://house-rules',
+    RULES_URI,
     { title: 'House rules', description: 'How to take part in an argybargy room.', mimeType: 'text/markdown' },
     (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: HOUSE_RULES }] }),
   );
+
+  server.registerResource(
+    'inbox',
+    INBOX_URI,
+    {
+      title: 'Inbox',
+      description:
+        'The messages you have not received yet (what wait_for_messages would answer next), without taking them. Subscribe to it to be told of each new message.',
+      mimeType: 'application/json',
+    },
+    async (uri) => {
+      const batch = await delivery.unread(agent);
+      const text = JSON.stringify({ messages: batch.messages, cursor: batch.cursor, more: batch.more });
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text }] };
+    },
+  );
+
+  if (era === 'legacy') {
+    // 2025-era subscriptions: the notices come on the GET stream of /mcp (stateless, so
+    // every open GET stream carries them); subscribing is acknowledged, never stored.
+    server.server.setRequestHandler('resources/subscribe', () => ({}));
+    server.server.setRequestHandler('resources/unsubscribe', () => ({}));
+  }
 
   return server;
 }

@@ -8,7 +8,7 @@ import { errorResponses } from '../schemas.js';
 
 /** POST /webhook and DELETE /webhook: push-to-wake registration for the calling agent. */
 export function webhookRoutes(deps: RouteDeps) {
-  const { bridge, webhooks } = deps;
+  const { webhooks } = deps;
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const onRequest = requireAgent(deps);

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type CursorState, handOut, NO_CURSOR, requestKey, startOf } from '../../src/domain/handout.js';
+
+const state = (s: Partial<CursorState>): CursorState => ({ ...NO_CURSOR, rev: 1, ...s });
+
+describe('handouts', () => {
+  it('start after a pending batch, or before it once it was cancelled', () => {
+    assert.equal(startOf(NO_CURSOR), 0);
+    assert.equal(startOf(state({ committed: 3 })), 3);
+    assert.equal(startOf(state({ committed: 3, pendingTo: 8, pendingReq: 'n:1' })), 8);
+    assert.equal(startOf(state({ committed: 3, pendingTo: 8, pendingReq: 'n:1', pendingCancelled: true })), 3);
+  });
+
+  it('keep a delivered batch pending and confirm the one the read started on', () => {
+    const s = state({ committed: 3, pendingTo: 8, pendingReq: 'n:1' });
+    assert.deepEqual(handOut(s, { from: 8, to: 10, req: 'n:2', delivered: true }), {
+      committed: 8,
+      pendingTo: 10,
+      pendingReq: 'n:2',
+      pendingCancelled: false,
+    });
+    const cancelled = { ...s, pendingCancelled: true };
+    assert.deepEqual(handOut(cancelled, { from: 3, to: 8, req: 'n:2', delivered: true }), {
+      committed: 3,
+      pendingTo: 8,
+      pendingReq: 'n:2',
+      pendingCancelled: false,
+    });
+  });
+
+  it('never make an empty batch pending, nor move it past a batch another request holds', () => {
+    assert.equal(
+      handOut(state({ committed: 3, pendingTo: 8, pendingReq: 'n:1' }), {
+        from: 8,
+        to: 9,
+        req: 'n:2',
+        delivered: false,
+      }),
+      null,
+    );
+    assert.equal(handOut(state({ committed: 3 }), { from: 3, to: 3, req: 'n:2', delivered: false }), null);
+    assert.deepEqual(handOut(state({ committed: 3 }), { from: 3, to: 5, req: 'n:2', delivered: false }), {
+      committed: 5,
+      pendingTo: null,
+      pendingReq: null,
+      pendingCancelled: false,
+    });
+    // A cancelled batch read again and found empty (its messages went away) is dropped.
+    const gone = state({ committed: 3, pendingTo: 8, pendingReq: 'n:1', pendingCancelled: true });
+    assert.deepEqual(handOut(gone, { from: 3, to: 8, req: 'n:2', delivered: false })?.pendingTo, null);
+  });
+
+  it('key request ids by type, as JSON-RPC distinguishes 1 from "1"', () => {
+    assert.notEqual(requestKey(1), requestKey('1'));
+    assert.equal(requestKey(7), requestKey(7));
+  });
+});
