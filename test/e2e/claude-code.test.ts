@@ -158,7 +158,7 @@ function fateOf(call: Exchange): string {
 describe('Claude Code end to end', {
   skip: 'missing' in cc ? `needs Claude Code: ${cc.missing} (docs/E2E.md)` : false,
 }, () => {
-  it('lists the tools over MCP 2026-07-28 and calls whoami [fails until the bridge serves 2026-07-28]', async (t) => {
+  it('lists the tools over MCP 2026-07-28 and calls whoami', async (t) => {
     const s = await session(t, { script: whoamiScript });
     assertListedAndCalled(s);
     const modern = listings(s.tap).filter((e) => e.headerVersion === MODERN && e.metaVersion === MODERN);
@@ -187,16 +187,14 @@ describe('Claude Code end to end', {
     assert.equal(s.tap.calls('tools/call')[0].headerVersion, negotiated);
   });
 
-  // Fails today: the bridge speaks only the fallback, where Claude Code leaves the call
-  // it gave up on open and sends notifications/cancelled in a separate POST, which the
-  // stateless endpoint ignores; the abandoned call takes the message when it lands,
-  // moves the agent's cursor past it, and its answer is never read. Over 2026-07-28
-  // Claude Code closes the abandoned request instead (see docs/E2E.md).
-  it('loses nothing to a timed-out wait_for_messages [fails until the abandoned-wait fix lands]', async (t) => {
+  // Over 2026-07-28 Claude Code closes the request it gave up on; over the fallback it
+  // leaves it open and sends notifications/cancelled in a separate POST, which the
+  // bridge must act on, or the abandoned call would take the message (docs/E2E.md).
+  it('loses nothing to a timed-out wait_for_messages', async (t) => {
     await timedOutWait(t, false);
   });
 
-  it('loses nothing to a timed-out wait_for_messages over the initialize fallback [fails until the abandoned-wait fix lands]', async (t) => {
+  it('loses nothing to a timed-out wait_for_messages over the initialize fallback', async (t) => {
     await timedOutWait(t, true);
   });
 });
