@@ -12,6 +12,7 @@ import type { Result } from './lib/report.js';
 import { BUNDLE, embedded } from './lib/target.js';
 import { claim } from './scenarios/claim.js';
 import { coldstart } from './scenarios/coldstart.js';
+import { mcp } from './scenarios/mcp.js';
 import { parked } from './scenarios/parked.js';
 import { throughput } from './scenarios/throughput.js';
 import type { RunOptions } from './scenarios/types.js';
@@ -44,6 +45,7 @@ async function suite(opts: RunOptions, withColdstart: boolean, parkedSizes: numb
   if (withColdstart && want('coldstart')) out.push(await coldstart(opts));
   if (want('wake')) out.push(await wake(opts));
   if (want('claim')) out.push(await claim(opts));
+  if (want('mcp')) out.push(await mcp(opts));
   if (want('throughput')) out.push(await throughput(opts));
   if (want('parked')) for (const n of parkedSizes) out.push(await parked(opts, n));
   return out;
@@ -68,6 +70,7 @@ if (clustered.length > 0) {
   const KEYS: Record<string, string[]> = {
     wake: ['p50_ms', 'p99_ms'],
     claim: ['p50_ms', 'p99_ms'],
+    mcp: ['modern_wake_p50_ms', 'legacy_wake_p50_ms', 'modern_call_p50_ms'],
     throughput: ['deliveries_per_s', 'latency_p50_ms', 'lost', 'duplicates'],
   };
   console.log('\nEmbedded vs cluster (2 nodes):');
