@@ -15,7 +15,7 @@ describe('npm run bench', () => {
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('{'));
     const scenarios = lines.map((l) => JSON.parse(l).scenario);
-    assert.deepEqual(scenarios, ['coldstart', 'wake', 'claim', 'throughput', 'parked-100']);
+    assert.deepEqual(scenarios, ['coldstart', 'wake', 'claim', 'mcp', 'throughput', 'parked-100']);
     const tp = JSON.parse(lines[3]).metrics;
     assert.equal(tp.lost, 0);
     assert.equal(tp.duplicates, 0);
