@@ -16,7 +16,7 @@ describe('npm run bench', () => {
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('{'));
     const scenarios = lines.map((l) => JSON.parse(l).scenario);
     assert.deepEqual(scenarios, ['coldstart', 'wake', 'claim', 'mcp', 'throughput', 'parked-100']);
-    const tp = JSON.parse(lines[3]).metrics;
+    const tp = JSON.parse(lines[4]).metrics;
     assert.equal(tp.lost, 0);
     assert.equal(tp.duplicates, 0);
     assert.equal(JSON.parse(lines[2]).metrics.rounds_without_exactly_one_winner, 0);
