@@ -1,3 +1,5 @@
+import { promptHidden, readAll } from './prompt.js';
+
 /** Where a command writes, so tests read exactly what a user would see. */
 export interface CliIO {
   stdout: (s: string) => void;
@@ -5,6 +7,10 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** True when stdout is a terminal (tables get colour unless NO_COLOR is set). */
   isTTY?: boolean;
+  /** Reads all of standard input (for a secret piped in; absent: there is no stdin to read). */
+  readStdin?: () => Promise<string>;
+  /** Asks for a secret on the terminal without echoing it (null: cancelled); absent when stdin is not a terminal. */
+  askSecret?: (question: string) => Promise<string | null>;
 }
 
 /** The process's own streams and environment. */
@@ -14,6 +20,8 @@ export function processIO(): CliIO {
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    readStdin: () => readAll(process.stdin),
+    askSecret: process.stdin.isTTY === true ? (question) => promptHidden(question) : undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import * as codes from './commands/codes.js';
+import * as connect from './commands/connect.js';
 import * as invite from './commands/invite.js';
 import * as lifecycle from './commands/lifecycle.js';
 import * as listen from './commands/listen.js';
@@ -37,6 +38,7 @@ const COMMANDS = [
   listen,
   whoami,
   peers,
+  connect,
 ];
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */

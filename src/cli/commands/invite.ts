@@ -49,7 +49,7 @@ export function register(program: Command, { io }: CommandHost): void {
           res.instruction,
           '',
           'Or connect an MCP-speaking agent:',
-          ...mcpLines(res.url, res.code).map((l) => `  ${l}`),
+          ...mcpLines(res.url).map((l) => `  ${l}`),
           '',
         ].join('\n'),
       );

@@ -42,7 +42,7 @@ export function register(program: Command, { io }: CommandHost): void {
           `  Or post as the operator: argybargy post ${out.room} "..."`,
           '',
           `Connect the worker (${out.worker.name}) as an MCP server:`,
-          ...mcpLines(url, out.worker.code).map((l) => `  ${l}`),
+          ...mcpLines(url).map((l) => `  ${l}`),
           '',
           `Or paste this brief into the worker agent (${out.worker.name}):`,
           '',

@@ -18,7 +18,8 @@ export function discoveryRoutes() {
   return async (app: FastifyInstance) => {
     const answer = (_req: unknown, reply: FastifyReply) => {
       const e = errors.notFound(
-        'This bridge does not use OAuth: pass your access code as a header, \'Authorization: Bearer <code>\' (for example: claude mcp add --transport http argybargy <URL>/mcp --header "Authorization: Bearer <code>"). Ask the operator for a code.',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${ARGYBARGY_CODE} is for the MCP client to expand
+        "This bridge does not use OAuth: pass your access code as a header, 'Authorization: Bearer <code>' (for example, with the code in the environment variable ARGYBARGY_CODE: claude mcp add --transport http argybargy <URL>/mcp --header 'Authorization: Bearer ${ARGYBARGY_CODE}', or run: argybargy connect claude). Ask the operator for a code.",
       );
       return reply.code(e.status).send(e.body());
     };

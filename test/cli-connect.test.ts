@@ -1,0 +1,378 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the configurations hold ${VAR} placeholders for the clients to expand
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { CliIO } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+import { startBridge, tempDir } from './helpers.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const posix = process.platform !== 'win32';
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** Runs the CLI in-process, as a user would see it; `io` adds stdin or a terminal prompt. */
+async function cli(args: string[], env: Record<string, string>, io: Partial<CliIO> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    env: { NO_COLOR: '1', ...env },
+    ...io,
+  });
+  return { code, stdout, stderr };
+}
+
+/** A bridge with an agent, a temporary home and a temporary project. */
+async function setup(t: Parameters<typeof tempDir>[0]) {
+  const b = await startBridge(t);
+  const code = await b.invite('alice', 'build');
+  const home = tempDir(t, 'argybargy-home-');
+  const project = tempDir(t, 'argybargy-project-');
+  const env = { HOME: home, USERPROFILE: home, ARGYBARGY_URL: b.url, ARGYBARGY_CODE: code };
+  const connect = (args: string[], extra: Record<string, string> = {}, io: Partial<CliIO> = {}) =>
+    cli(['connect', ...args, '--project', project], { ...env, ...extra }, io);
+  return { b, code, home, project, env, connect };
+}
+
+describe('argybargy connect', () => {
+  it('prints each client’s entry, its file and how to set the variable, after checking the code', async (t) => {
+    const { code, project, home, connect } = await setup(t);
+    const expect: Record<string, [string, RegExp]> = {
+      claude: [join(project, '.mcp.json'), /"Authorization": "Bearer \$\{ARGYBARGY_CODE\}"/],
+      codex: [join(home, '.codex', 'config.toml'), /bearer_token_env_var = "ARGYBARGY_CODE"/],
+      gemini: [join(project, '.gemini', 'settings.json'), /"Authorization": "Bearer \$\{ARGYBARGY_CODE\}"/],
+      cursor: [join(project, '.cursor', 'mcp.json'), /"Authorization": "Bearer \$\{env:ARGYBARGY_CODE\}"/],
+      vscode: [join(project, '.vscode', 'mcp.json'), /"password": true/],
+    };
+    for (const [client, [file, entry]] of Object.entries(expect)) {
+      const r = await connect([client]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^The code is alice's, in room build \(checked with http:\/\/127\.0\.0\.1:\d+\)\.\n/);
+      assert.ok(r.stdout.includes(file), `${client}: names ${file}`);
+      assert.match(r.stdout, entry);
+      assert.ok(!r.stdout.includes(code), `${client}: the code is never printed`);
+      assert.ok(!existsSync(file), `${client}: nothing written without --write`);
+      if (client !== 'vscode') assert.match(r.stdout, /read -rs ARGYBARGY_CODE && export ARGYBARGY_CODE/);
+    }
+  });
+
+  it('--write merges into each client’s file, keeping what was there; again is a no-op; --force replaces with a .bak', async (t) => {
+    const { code, project, home, connect } = await setup(t);
+    // Files that already hold other settings.
+    mkdirSync(join(project, '.cursor'));
+    writeFileSync(
+      join(project, '.cursor', 'mcp.json'),
+      '{\n    "mcpServers": { "other": { "url": "http://o/mcp" } }\n}\n',
+    );
+    mkdirSync(join(home, '.codex'));
+    writeFileSync(join(home, '.codex', 'config.toml'), 'model = "o3"\n\n[mcp_servers.other]\nurl = "http://o/mcp"\n');
+    const files = {
+      claude: join(project, '.mcp.json'),
+      codex: join(home, '.codex', 'config.toml'),
+      gemini: join(project, '.gemini', 'settings.json'),
+      cursor: join(project, '.cursor', 'mcp.json'),
+      vscode: join(project, '.vscode', 'mcp.json'),
+    };
+    for (const [client, file] of Object.entries(files)) {
+      const r = await connect([client, '--write']);
+      assert.equal(r.code, 0, `${client}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`Added the argybargy server in ${file.replaceAll('.', '\\.')}`));
+      const text = readFileSync(file, 'utf8');
+      assert.ok(!text.includes(code), `${client}: no code in the file`);
+      assert.match(text, /127\.0\.0\.1:\d+\/mcp/);
+      const again = await connect([client, '--write']);
+      assert.equal(again.code, 0);
+      assert.match(again.stdout, /already has this argybargy server; nothing changed/);
+      assert.equal(readFileSync(file, 'utf8'), text);
+    }
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(files.cursor, 'utf8')).mcpServers), ['other', 'argybargy']);
+    assert.match(readFileSync(files.cursor, 'utf8'), /^\{\n {4}"mcpServers"/, 'indentation kept');
+    assert.match(
+      readFileSync(files.codex, 'utf8'),
+      /^model = "o3"\n\n\[mcp_servers\.other\]\nurl = "http:\/\/o\/mcp"\n\n\[mcp_servers\.argybargy\]\n/,
+    );
+    if (posix) {
+      assert.equal(mode(files.claude), 0o644, 'a new project file is shareable (it holds no secret)');
+      assert.equal(mode(files.gemini), 0o644);
+    }
+
+    // The same name pointing elsewhere: refused, untouched; --force replaces it and keeps a .bak.
+    const before = readFileSync(files.claude, 'utf8');
+    const moved = await connect(['claude', '--write', '--offline'], { ARGYBARGY_URL: 'http://bridge.example:8765' });
+    assert.equal(moved.code, 1);
+    assert.match(moved.stderr, /already has a different server named argybargy; pass --force/);
+    assert.equal(readFileSync(files.claude, 'utf8'), before);
+    const forced = await connect(['claude', '--write', '--force', '--offline'], {
+      ARGYBARGY_URL: 'http://bridge.example:8765',
+    });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /Replaced the argybargy server .*previous file is kept as .*\.mcp\.json\.bak/);
+    assert.equal(readFileSync(`${files.claude}.bak`, 'utf8'), before);
+    assert.equal(
+      JSON.parse(readFileSync(files.claude, 'utf8')).mcpServers.argybargy.url,
+      'http://bridge.example:8765/mcp',
+    );
+
+    // User scope, another name and variable: a second agent next to the first.
+    const second = await connect(
+      ['gemini', '--write', '--scope', 'user', '--name', 'coder', '--code-env', 'CODER_CODE'],
+      {
+        CODER_CODE: code,
+      },
+    );
+    assert.equal(second.code, 0, second.stderr);
+    const userFile = join(home, '.gemini', 'settings.json');
+    assert.deepEqual(JSON.parse(readFileSync(userFile, 'utf8')).mcpServers.coder.headers, {
+      Authorization: 'Bearer ${CODER_CODE}',
+    });
+    if (posix) assert.equal(mode(userFile), 0o600, 'a new file in the home directory is private');
+  });
+
+  it('checks the code first: a wrong one writes nothing and says how to skip the check', async (t) => {
+    const { project, connect } = await setup(t);
+    const r = await connect(['claude', '--write'], { ARGYBARGY_CODE: 'not-a-real-code' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^argybargy: Missing, unknown, revoked or expired access code/);
+    assert.match(r.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/whoami; nothing was written\. --offline skips the check/);
+    assert.equal(r.stdout, '');
+    assert.ok(!existsSync(join(project, '.mcp.json')));
+    const down = await connect(['codex'], { ARGYBARGY_URL: 'http://127.0.0.1:1' });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /no bridge is answering at http:\/\/127\.0\.0\.1:1/);
+    const offline = await connect(['codex', '--offline'], { ARGYBARGY_URL: 'http://127.0.0.1:1', ARGYBARGY_CODE: '' });
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.match(offline.stdout, /^The code was not checked \(--offline\)\./);
+    assert.match(offline.stdout, /Set ARGYBARGY_CODE in the shell you start codex from/);
+  });
+
+  it('takes the code from a hidden prompt on a terminal, or refuses without one', async (t) => {
+    const { code, connect } = await setup(t);
+    const asked: string[] = [];
+    const typed = await connect(
+      ['cursor'],
+      { ARGYBARGY_CODE: '' },
+      {
+        askSecret: async (q) => {
+          asked.push(q);
+          return `  ${code}  `;
+        },
+      },
+    );
+    assert.equal(typed.code, 0, typed.stderr);
+    assert.deepEqual(asked, ['Access code for ARGYBARGY_CODE (typing is hidden): ']);
+    assert.match(typed.stdout, /alice's/);
+    assert.match(typed.stdout, /Set ARGYBARGY_CODE in the shell you start cursor from/);
+    const cancelled = await connect(['cursor'], { ARGYBARGY_CODE: '' }, { askSecret: async () => null });
+    assert.equal(cancelled.code, 1);
+    const none = await connect(['cursor'], { ARGYBARGY_CODE: '' });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /set ARGYBARGY_CODE, pipe the code in with --code-stdin, or run it in a terminal/);
+  });
+
+  it('reads the code from standard input with --code-stdin (a real process and pipe)', async (t) => {
+    const { b, code, project, home } = await setup(t);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'src/cli/main.ts'),
+        'connect',
+        'vscode',
+        '--write',
+        '--code-stdin',
+        '--project',
+        project,
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: home, ARGYBARGY_URL: b.url },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.end(`${code}\n`);
+    const exit = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
+    assert.equal(exit, 0, stderr);
+    assert.match(stdout, /alice's/);
+    assert.ok(!stdout.includes(code));
+    const doc = JSON.parse(readFileSync(join(project, '.vscode', 'mcp.json'), 'utf8'));
+    assert.equal(doc.servers.argybargy.headers.Authorization, 'Bearer ${input:argybargy-code}');
+    assert.equal(doc.inputs[0].password, true);
+  });
+
+  it('makes a file that ends up holding the code readable only by its owner, and its backup too', {
+    skip: !posix && 'POSIX modes',
+  }, async (t) => {
+    const { code, project, connect } = await setup(t);
+    const file = join(project, '.cursor', 'mcp.json');
+    mkdirSync(join(project, '.cursor'));
+    const before = JSON.stringify({
+      mcpServers: { pasted: { url: 'http://x/mcp', headers: { Authorization: `Bearer ${code}` } } },
+    });
+    writeFileSync(file, before, { mode: 0o644 });
+    const r = await connect(['cursor', '--write']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /holds this code in plain text elsewhere; it is now readable only by you/);
+    assert.match(r.stdout, /\.bak holds this code in plain text/);
+    assert.equal(mode(file), 0o600);
+    assert.equal(mode(`${file}.bak`), 0o600);
+    assert.ok(!r.stdout.includes(code));
+  });
+
+  it('refuses what it must not do, in one line', async (t) => {
+    const { project, connect } = await setup(t);
+    const cases: [string[], number, RegExp][] = [
+      [['windsurf'], 2, /unknown client 'windsurf'; choose one of: claude, codex, gemini, cursor, vscode/],
+      [['claude', '--scope', 'global'], 2, /--scope takes project or user/],
+      [['claude', '--name', 'a.b'], 2, /--name takes a letter/],
+      [['claude', '--code-env', 'A-B'], 2, /--code-env takes an environment variable name/],
+      [['claude', '--force'], 2, /--force only applies with --write/],
+      [['claude', '--url', 'http://u:p@h'], 2, /without credentials/],
+      [['claude', '--url', 'ftp://h'], 2, /http or https/],
+      [
+        ['claude', '--write', '--scope', 'user'],
+        1,
+        /state file.*claude mcp add --scope user --transport http argybargy/,
+      ],
+    ];
+    for (const [args, exit, message] of cases) {
+      const r = await connect(args);
+      assert.equal(r.code, exit, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, args.join(' '));
+    }
+    mkdirSync(join(project, '.gemini'));
+    writeFileSync(join(project, '.gemini', 'settings.json'), '{ // my settings\n  "theme": "dark" }\n');
+    const jsonc = await connect(['gemini', '--write']);
+    assert.equal(jsonc.code, 1);
+    assert.match(jsonc.stderr, /was left alone: it is not plain JSON .* Run without --write to see the entry/);
+    const help = await cli(['--help'], {});
+    assert.match(help.stdout, /connect \[options\] <client>/);
+    assert.match((await cli(['connect', '--help'], {})).stdout, /--code-stdin/);
+  });
+
+  it('invite and room print MCP lines that read the code from the environment, never the code itself', async (t) => {
+    const { b } = await setup(t);
+    const env = { ARGYBARGY_DATA: b.dir, ARGYBARGY_PORT: new URL(b.url).port };
+    const r = await cli(['invite', '--name', 'bob', '--room', 'build'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const code = /^ {2}(\S+)$/m.exec(r.stdout)?.[1] ?? '';
+    assert.ok(code.length >= 20);
+    const lines = r.stdout.slice(r.stdout.indexOf('Or connect an MCP-speaking agent:'));
+    assert.match(lines, /--header 'Authorization: Bearer \$\{ARGYBARGY_CODE\}'/);
+    assert.match(lines, /--bearer-token-env-var ARGYBARGY_CODE/);
+    assert.ok(!lines.includes(code));
+    const room = await cli(['room', 'ops'], env);
+    const part = room.stdout.slice(
+      room.stdout.indexOf('as an MCP server:'),
+      room.stdout.indexOf('Or paste this brief'),
+    );
+    assert.match(part, /argybargy connect/);
+    assert.ok(!/Bearer [A-Za-z0-9_-]{20,}/.test(part));
+  });
+});
+
+/**
+ * The real clients, where they are installed: each reads the file `connect --write`
+ * made. They are looked for in ARGYBARGY_TEST_CLIENTS (directories, separated like
+ * PATH) and in node_modules/.bin; a client that is not there is skipped.
+ */
+function clientBin(name: string): string | null {
+  const dirs = [...(process.env.ARGYBARGY_TEST_CLIENTS ?? '').split(delimiter), join(ROOT, 'node_modules', '.bin')];
+  for (const d of dirs.filter(Boolean)) {
+    if (existsSync(join(d, name))) return join(d, name);
+  }
+  return null;
+}
+
+/** Runs a client (asynchronously: the bridge it talks to runs in this process). */
+function runClient(bin: string, args: string[], cwd: string, env: Record<string, string>) {
+  return new Promise<{ code: number; out: string }>((resolve) => {
+    const child = spawn(bin, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve({ code: c ?? 1, out });
+    });
+  });
+}
+
+describe('the real clients read what connect writes', () => {
+  const claude = clientBin('claude');
+  const codex = clientBin('codex');
+  const gemini = clientBin('gemini');
+
+  it('Claude Code connects through .mcp.json with the code from the environment', {
+    skip: !claude && 'claude not installed',
+  }, async (t) => {
+    const { code, home, project, connect } = await setup(t);
+    assert.equal((await connect(['claude', '--write'])).code, 0);
+    // Approve the project's .mcp.json server, as answering Claude Code's first-run question would.
+    const dir = realpathSync(project);
+    writeFileSync(
+      join(home, '.claude.json'),
+      JSON.stringify({ projects: { [dir]: { hasTrustDialogAccepted: true, enabledMcpjsonServers: ['argybargy'] } } }),
+    );
+    const env = { HOME: home, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    const ok = await runClient(claude as string, ['mcp', 'list'], dir, { ...env, ARGYBARGY_CODE: code });
+    assert.match(ok.out, /argybargy: http:\/\/127\.0\.0\.1:\d+\/mcp \(HTTP\) - ✔ Connected/, ok.out);
+    const wrong = await runClient(claude as string, ['mcp', 'list'], dir, { ...env, ARGYBARGY_CODE: 'wrong' });
+    assert.match(wrong.out, /argybargy: .*Failed to connect.*401/, wrong.out);
+  });
+
+  it('Codex parses config.toml with the url and the variable', { skip: !codex && 'codex not installed' }, async (t) => {
+    const { home, project, connect } = await setup(t);
+    const codexHome = join(home, 'codex-home');
+    mkdirSync(codexHome);
+    writeFileSync(join(codexHome, 'config.toml'), 'model = "o3"\n\n[mcp_servers.other]\nurl = "http://o/mcp"\n');
+    assert.equal((await connect(['codex', '--write'], { CODEX_HOME: codexHome })).code, 0);
+    const r = await runClient(codex as string, ['mcp', 'list', '--json'], project, {
+      HOME: home,
+      CODEX_HOME: codexHome,
+    });
+    assert.equal(r.code, 0, r.out);
+    const list = JSON.parse(r.out.slice(r.out.indexOf('[')));
+    const entry = list.find((s: any) => s.name === 'argybargy');
+    assert.match(entry.transport.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    assert.equal(entry.transport.bearer_token_env_var, 'ARGYBARGY_CODE');
+    assert.ok(list.some((s: any) => s.name === 'other'));
+  });
+
+  it('Gemini CLI connects through .gemini/settings.json with the code from the environment', {
+    skip: !gemini && 'gemini not installed',
+  }, async (t) => {
+    const { code, home, project, connect } = await setup(t);
+    assert.equal((await connect(['gemini', '--write'])).code, 0);
+    const env = { HOME: home, GEMINI_CLI_TRUST_WORKSPACE: 'true' };
+    const ok = await runClient(gemini as string, ['mcp', 'list'], project, { ...env, ARGYBARGY_CODE: code });
+    assert.match(ok.out, /✓ argybargy: http:\/\/127\.0\.0\.1:\d+\/mcp \(http\) - Connected/, ok.out);
+    const wrong = await runClient(gemini as string, ['mcp', 'list'], project, { ...env, ARGYBARGY_CODE: 'wrong' });
+    assert.match(wrong.out, /✗ argybargy: .* - Disconnected/, wrong.out);
+  });
+});
