@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import * as channel from './commands/channel.js';
 import * as codes from './commands/codes.js';
 import * as invite from './commands/invite.js';
 import * as lifecycle from './commands/lifecycle.js';
@@ -37,6 +38,7 @@ const COMMANDS = [
   listen,
   whoami,
   peers,
+  channel,
 ];
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
