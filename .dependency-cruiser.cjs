@@ -2,7 +2,8 @@
  * The layering of src/, checked by `npm run lint` (dependency-cruiser):
  *   cli → app → transports → services → store / live → domain
  * with `wire/` (the wire schemas) and the top-level helpers (config, errors, log,
- * metrics, secrets, version) usable from the layers above the domain.
+ * metrics, secrets, version) usable from the layers above the domain. `channel/`
+ * (argybargy channel) sits beside the CLI and talks to a bridge over REST only.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -68,6 +69,14 @@ module.exports = {
       comment: 'The CLI reaches the backends only through the composition root (app/).',
       from: { path: '^src/cli/' },
       to: { path: '^src/(store|live)/' },
+    },
+    {
+      name: 'channel-speaks-rest-only',
+      severity: 'error',
+      comment:
+        'The channel reaches its bridge over REST only (it may run on another machine): of ours it imports the wire types and the pure domain rules, nothing else.',
+      from: { path: '^src/channel/' },
+      to: { path: '^src/', pathNot: '^src/(channel|wire|domain)/' },
     },
     {
       name: 'web-reads-only-wire-types',

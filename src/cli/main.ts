@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import * as channel from './commands/channel.js';
 import * as codes from './commands/codes.js';
 import * as connect from './commands/connect.js';
 import * as invite from './commands/invite.js';
@@ -39,6 +40,7 @@ const COMMANDS = [
   whoami,
   peers,
   connect,
+  channel,
 ];
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */

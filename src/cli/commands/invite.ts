@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { channelLines } from '../channel-lines.js';
 import { mcpLines } from '../connect.js';
 import type { CommandHost } from '../io.js';
 import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
@@ -50,6 +51,7 @@ export function register(program: Command, { io }: CommandHost): void {
           '',
           'Or connect an MCP-speaking agent:',
           ...mcpLines(res.url).map((l) => `  ${l}`),
+          ...channelLines(res.url),
           '',
         ].join('\n'),
       );

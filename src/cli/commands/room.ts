@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { roomBrief } from '../brief.js';
+import { channelLines } from '../channel-lines.js';
 import { mcpLines } from '../connect.js';
 import { printJson } from '../format.js';
 import type { CommandHost } from '../io.js';
@@ -43,6 +44,7 @@ export function register(program: Command, { io }: CommandHost): void {
           '',
           `Connect the worker (${out.worker.name}) as an MCP server:`,
           ...mcpLines(url).map((l) => `  ${l}`),
+          ...channelLines(url),
           '',
           `Or paste this brief into the worker agent (${out.worker.name}):`,
           '',
