@@ -330,7 +330,10 @@ describe('invite and room print the channel lines', () => {
         add.trim(),
         `claude mcp add argybargy -e ARGYBARGY_URL=http://127.0.0.1:8799 -e 'ARGYBARGY_CODE=\${ARGYBARGY_CODE}' -- argybargy channel`,
       );
-      assert.ok(r.stdout.includes(`export ARGYBARGY_CODE=${code}`));
+      assert.ok(r.stdout.includes('read -rs ARGYBARGY_CODE && export ARGYBARGY_CODE'));
+      const commands = r.stdout.split('\n').filter((l) => /\b(claude|codex|gemini|export|read)\b/.test(l));
+      assert.ok(commands.length > 3);
+      for (const l of commands) assert.ok(!l.includes(code), `no code on a command line: ${l}`);
       assert.ok(r.stdout.includes('claude --dangerously-load-development-channels server:argybargy\n'));
     }
   });
