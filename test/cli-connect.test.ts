@@ -135,6 +135,37 @@ describe('argybargy connect', () => {
     if (posix) assert.equal(mode(userFile), 0o600, 'a new file in the home directory is private');
   });
 
+  it('Codex: a different entry of the same name must be removed first, --force or not; the TOML file is never rewritten', async (t) => {
+    const { home, project, connect } = await setup(t);
+    const file = join(home, '.codex', 'config.toml');
+    mkdirSync(join(home, '.codex'));
+    const before = '# mine\r\nmodel = "o3"\r\n\r\n[mcp_servers."argybargy"] # old\r\nurl = "http://old/mcp"\r\n';
+    writeFileSync(file, before);
+    for (const extra of [[], ['--force']]) {
+      const r = await connect(['codex', '--write', ...extra]);
+      assert.equal(r.code, 1, extra.join(' '));
+      assert.match(r.stderr, /already has a different server named argybargy, so nothing was written/);
+      assert.match(
+        r.stderr,
+        /Remove it first with 'codex mcp remove argybargy' or delete its \[mcp_servers\.argybargy\] table from the file by hand, then run this again/,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.equal(readFileSync(file, 'utf8'), before);
+      assert.ok(!existsSync(`${file}.bak`));
+    }
+    assert.match((await connect(['codex', '--write', '--force'])).stderr, /--force does not replace it in a TOML file/);
+    // The project's file has no command of Codex's to edit it: by hand only.
+    mkdirSync(join(project, '.codex'));
+    writeFileSync(join(project, '.codex', 'config.toml'), before);
+    const proj = await connect(['codex', '--write', '--scope', 'project']);
+    assert.match(proj.stderr, /Remove it first: delete its \[mcp_servers\.argybargy\] table from the file by hand/);
+    // Not TOML: left alone, with the parser's message (not the file's text).
+    writeFileSync(file, 'model = "o3\n');
+    const bad = await connect(['codex', '--write']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /was left alone: it is not valid TOML \(.* at line 1, column \d+\)\. Run without --write/);
+  });
+
   it('checks the code first: a wrong one writes nothing and says how to skip the check', async (t) => {
     const { project, connect } = await setup(t);
     const r = await connect(['claude', '--write'], { ARGYBARGY_CODE: 'not-a-real-code' });
@@ -362,6 +393,24 @@ describe('the real clients read what connect writes', () => {
     assert.match(entry.transport.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     assert.equal(entry.transport.bearer_token_env_var, 'ARGYBARGY_CODE');
     assert.ok(list.some((s: any) => s.name === 'other'));
+
+    // Pointed elsewhere: refused even with --force; the command it names makes room, and then it is added.
+    const moved = { CODEX_HOME: codexHome, ARGYBARGY_URL: 'http://bridge.example:8765' };
+    const refused = await connect(['codex', '--write', '--force', '--offline'], moved);
+    assert.equal(refused.code, 1);
+    const remove = /'(codex mcp remove argybargy)'/.exec(refused.stderr)?.[1].split(' ') ?? [];
+    assert.equal(remove.length, 4, refused.stderr);
+    const removed = await runClient(codex as string, remove.slice(1), project, { HOME: home, CODEX_HOME: codexHome });
+    assert.equal(removed.code, 0, removed.out);
+    const added = await connect(['codex', '--write', '--offline'], moved);
+    assert.equal(added.code, 0, added.stderr);
+    const again = await runClient(codex as string, ['mcp', 'list', '--json'], project, {
+      HOME: home,
+      CODEX_HOME: codexHome,
+    });
+    const after = JSON.parse(again.out.slice(again.out.indexOf('[')));
+    assert.equal(after.find((s: any) => s.name === 'argybargy').transport.url, 'http://bridge.example:8765/mcp');
+    assert.ok(after.some((s: any) => s.name === 'other'));
   });
 
   it('Gemini CLI connects through .gemini/settings.json with the code from the environment', {

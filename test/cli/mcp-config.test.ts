@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseToml } from 'smol-toml';
 import {
   CLIENTS,
   type ClientId,
@@ -11,12 +12,11 @@ import {
   type Scope,
   shellQuote,
   type TomlTarget,
-  tomlString,
+  tomlSnippet,
   type Whereabouts,
 } from '../../src/cli/mcp-config/clients.js';
 import { findFile, modeFor, replaceFile } from '../../src/cli/mcp-config/files.js';
 import { mergeJson, mergeToml } from '../../src/cli/mcp-config/merge.js';
-import { scanToml, TomlScanError } from '../../src/cli/mcp-config/toml.js';
 import { tempDir } from '../helpers.js';
 
 const W: Whereabouts = { home: '/home/me', project: '/work/proj', platform: 'linux', env: {} };
@@ -74,7 +74,9 @@ describe('planConnect: each client’s verified configuration', () => {
     assert.equal(plan('codex', 'user', { ...W, env: { CODEX_HOME: '/ch' } }).file, '/ch/config.toml');
     const proj = plan('codex', 'project');
     assert.equal(proj.file, '/work/proj/.codex/config.toml');
+    assert.equal(p.removeCommand, 'codex mcp remove argybargy');
     assert.equal(proj.command, undefined, 'codex mcp add writes the user file only');
+    assert.equal(proj.removeCommand, undefined, 'codex mcp remove edits the user file only');
     assert.ok(proj.notes.some((n) => /trusted/.test(n)));
   });
 
@@ -153,9 +155,11 @@ describe('planConnect: each client’s verified configuration', () => {
     assert.equal(shellQuote('a b'), "'a b'");
     assert.equal(shellQuote("it's"), "'it'\\''s'");
     assert.equal(shellQuote('${X}'), "'${X}'");
-    assert.equal(tomlString('a"b\\c\nd\u0001'), '"a\\"b\\\\c\\nd\\u0001"');
-    const scanned = scanToml(`k = ${tomlString('x"y')}\n`);
-    assert.equal(scanned[0].kind === 'pair' && scanned[0].raw, '"x\\"y"');
+    const awkward = "x\"y\\z\n\t\u0001\u007f é ${A} 'q' #h";
+    const snippet = tomlSnippet({ format: 'toml', table: ['mcp_servers', 'a-b_c'], keys: [['url', awkward]] });
+    assert.ok(snippet.startsWith('[mcp_servers.a-b_c]\nurl = "'), snippet);
+    assert.equal(snippet.split('\n').length, 3, 'no raw line break in a value');
+    assert.deepEqual(JSON.parse(JSON.stringify(parseToml(snippet))), { mcp_servers: { 'a-b_c': { url: awkward } } });
   });
 });
 
@@ -236,116 +240,113 @@ describe('mergeJson', () => {
   });
 });
 
-describe('scanToml', () => {
-  it('finds headers and keys, not look-alikes inside strings, arrays or inline tables', () => {
-    const text = [
-      '\uFEFFtitle = "[mcp_servers.argybargy]"',
-      'multi = """',
-      '[mcp_servers.argybargy]',
-      'url = "x" """',
-      "lit = '''",
-      "[mcp_servers.argybargy]'''",
-      'arr = [',
-      '  [1, 2], # a comment',
-      '  ["[x]"],',
-      ']',
-      'inline = { a = 1, "b.c" = { d = [1] } }',
-      'when = 1979-05-27 07:32:00Z # a date-time',
-      '[ "quoted"."a.b" ] # header comment',
-      'x.y = true',
-      '[[plugins]]',
-      "name = 'p'",
-    ].join('\n');
-    const s = scanToml(text);
-    assert.deepEqual(
-      s.map((x) => x.path.join('|')),
-      ['title', 'multi', 'lit', 'arr', 'inline', 'when', 'quoted|a.b', 'quoted|a.b|x|y', 'plugins', 'plugins|name'],
-    );
-    const when = s[5];
-    assert.equal(when.kind === 'pair' && when.raw, '1979-05-27 07:32:00Z');
-    assert.equal(s[8].kind === 'header' && s[8].array, true);
-    assert.equal(s[0].start, 1, 'after the BOM');
-  });
-
-  it('refuses what it cannot read', () => {
-    for (const bad of ['a = "unterminated', 'a = """never closed', '[table', 'a = [1, 2', 'a = 1 b = 2 = 3', '= 1']) {
-      assert.throws(() => scanToml(bad), TomlScanError, bad);
-    }
-  });
-});
-
 describe('mergeToml', () => {
   const t = tomlTarget();
   const ours = '[mcp_servers.argybargy]\nurl = "http://127.0.0.1:8765/mcp"\nbearer_token_env_var = "ARGYBARGY_CODE"\n';
+  const write = (before: string | null, force = false) => {
+    const r = mergeToml(before, t, force);
+    assert.equal(r.kind, 'write', JSON.stringify(r));
+    return r.kind === 'write' ? r.text : '';
+  };
 
-  it('appends the table and leaves every byte before it as it was', () => {
+  it('writes the table alone where there is no file, or a blank one', () => {
     assert.deepEqual(mergeToml(null, t, false), { kind: 'write', text: ours, replaced: false });
+    assert.equal(write(''), ours);
+    assert.equal(write('\n'), `\n${ours}`);
+  });
+
+  it('appends the table after a blank line, every byte before it kept, other servers and settings too', () => {
     const before =
-      'model = "o3" # trailing comment\n\n[mcp_servers.other]\nurl = "http://x/mcp"\n[mcp_servers]\nfoo = { url = "http://y" }';
-    const r = mergeToml(before, t, false);
-    assert.equal(r.kind, 'write');
-    if (r.kind !== 'write') return;
-    assert.ok(r.text.startsWith(before));
-    assert.equal(r.text, `${before}\n\n${ours}`);
-    const crlf = mergeToml('a = 1\r\n', t, false);
-    assert.equal(crlf.kind === 'write' && crlf.text, `a = 1\r\n\r\n${ours.replaceAll('\n', '\r\n')}`);
+      '# my settings\nmodel = "o3" # trailing comment\n\n[mcp_servers.other]\nurl = "http://x/mcp"\n[mcp_servers]\nfoo = { url = "http://y" }';
+    const text = write(before);
+    assert.equal(text, `${before}\n\n${ours}`);
+    const doc = parseToml(text) as any;
+    assert.deepEqual(Object.keys(doc.mcp_servers), ['other', 'foo', 'argybargy']);
+    assert.equal(doc.mcp_servers.other.url, 'http://x/mcp');
+    assert.equal(doc.model, 'o3');
+    assert.equal(write('a = 1\n\n'), `a = 1\n\n${ours}`, 'no second blank line');
+    assert.equal(write('a = 1 # no newline at the end'), `a = 1 # no newline at the end\n\n${ours}`);
   });
 
-  it('is unchanged for the same table, a conflict for a different one, and with force cuts the old one out', () => {
-    assert.deepEqual(mergeToml(`x = 1\n\n${ours}`, t, false), { kind: 'unchanged' });
-    const before = [
-      'model = "o3"',
-      '[mcp_servers.argybargy]',
-      'url = "http://old/mcp"',
-      'startup_timeout_sec = 20',
-      '',
-      '[mcp_servers.argybargy.env_http_headers]',
-      'X = "Y"',
-      '',
-      '# about the next table',
-      '[mcp_servers.next]',
-      'url = "http://n/mcp"',
-      '',
-    ].join('\n');
-    assert.deepEqual(mergeToml(before, t, false), { kind: 'conflict' });
-    const r = mergeToml(before, t, true);
-    assert.equal(r.kind, 'write');
-    if (r.kind !== 'write') return;
-    assert.equal(r.replaced, true);
-    assert.equal(
-      r.text,
-      ['model = "o3"', '# about the next table', '[mcp_servers.next]', 'url = "http://n/mcp"', '', ours].join('\n'),
-    );
-    assert.equal(
-      scanToml(r.text).filter((s) => s.path[0] === 'mcp_servers' && s.path[1] === 'argybargy').length,
-      3,
-      'one header, two keys',
-    );
+  it('keeps CRLF line endings, in the table it adds too', () => {
+    const before = 'a = 1\r\n[mcp_servers.other]\r\nurl = "http://x/mcp"\r\n';
+    assert.equal(write(before), `${before}\r\n${ours.replaceAll('\n', '\r\n')}`);
   });
 
-  it('sees a quoted table name as the same table', () => {
-    assert.deepEqual(mergeToml('[mcp_servers."argybargy"]\nurl = "http://old"\n', t, false), { kind: 'conflict' });
-    assert.deepEqual(mergeToml("[ 'mcp_servers' . argybargy ]\nurl = 'x'\n", t, false), { kind: 'conflict' });
+  it('adds a table next to servers written with dotted keys or inside a [mcp_servers] table', () => {
+    for (const before of [
+      'mcp_servers.other.url = "http://x/mcp"\n',
+      '[mcp_servers]\nother = { url = "http://x/mcp" }\n',
+      'mcp_servers.other = { url = "http://x/mcp" }\n',
+    ]) {
+      const doc = parseToml(write(before)) as any;
+      assert.equal(doc.mcp_servers.other.url, 'http://x/mcp', before);
+      assert.equal(doc.mcp_servers.argybargy.bearer_token_env_var, 'ARGYBARGY_CODE', before);
+    }
   });
 
-  it('leaves layouts where appending a [table] could be invalid to be edited by hand', () => {
-    const cases = [
-      'mcp_servers = { other = { url = "x" } }',
-      'mcp_servers.other.url = "x"',
-      'mcp_servers.argybargy.url = "x"',
-      '[[mcp_servers]]\nurl = "x"',
-      'not toml at all = = =',
+  it('is unchanged for the same entry however it is written, with or without force', () => {
+    const same = [
+      `x = 1\n\n${ours}`,
+      ours.replaceAll('\n', '\r\n'),
+      "[ 'mcp_servers' . \"argybargy\" ] # ours\nbearer_token_env_var = 'ARGYBARGY_CODE'\nurl = 'http://127.0.0.1:8765/mcp'\n",
+      'mcp_servers = { argybargy = { url = "http://127.0.0.1:8765/mcp", bearer_token_env_var = "ARGYBARGY_CODE" } }\n',
+      'mcp_servers.argybargy.url = "http://127.0.0.1:8765/mcp"\nmcp_servers.argybargy.bearer_token_env_var = "ARGYBARGY_CODE"\n',
+      '[mcp_servers]\nargybargy.url = "http://127.0.0.\\u0031:8765/mcp"\nargybargy.bearer_token_env_var = """ARGYBARGY_CODE"""\n',
     ];
-    for (const before of cases) {
+    for (const before of same) {
+      assert.deepEqual(mergeToml(before, t, false), { kind: 'unchanged' }, before);
+      assert.deepEqual(mergeToml(before, t, true), { kind: 'unchanged' }, before);
+    }
+  });
+
+  it('sees a different entry of that name however it is written: a conflict, and with force still nothing to write', () => {
+    const different = [
+      '[mcp_servers."argybargy"]\nurl = "http://old"\n',
+      "[ 'mcp_servers' . argybargy ]\nurl = 'x'\n",
+      `${ours}startup_timeout_sec = 20\n`,
+      `${ours}\n[mcp_servers.argybargy.env_http_headers]\nX = "Y"\n`,
+      '[mcp_servers.argybargy.env_http_headers]\nX = "Y"\n',
+      'mcp_servers = { argybargy = { url = "http://old/mcp" } }\n',
+      'mcp_servers.argybargy.url = "x"\n',
+      '[mcp_servers]\nargybargy = { url = "x" }\n',
+      'mcp_servers.argybargy = "not a table"\n',
+    ];
+    for (const before of different) {
+      assert.deepEqual(mergeToml(before, t, false), { kind: 'conflict' }, before);
+      assert.deepEqual(mergeToml(before, t, true), { kind: 'remove-first' }, before);
+    }
+  });
+
+  it('leaves alone a file that is not TOML, quoting the parser (not the file)', () => {
+    for (const bad of ['not toml at all = = =', 'a = "unterminated', '[table', 'a = 1\na = 2', 'token = "s3cret']) {
       for (const force of [false, true]) {
-        const r = mergeToml(before, t, force);
-        assert.equal(r.kind, 'unreadable', `${before} (force ${force})`);
+        const r = mergeToml(bad, t, force);
+        assert.equal(r.kind, 'unreadable', bad);
+        if (r.kind !== 'unreadable') continue;
+        assert.match(r.reason, /^it is not valid TOML \(.+ at line \d+, column \d+\)$/, r.reason);
+        assert.ok(!r.reason.includes('s3cret'), 'no excerpt of the file');
       }
     }
-    // Defined by a key inside [mcp_servers]: exists, so a conflict; with force, not cut out automatically.
-    const inline = '[mcp_servers]\nargybargy = { url = "x" }\n';
-    assert.deepEqual(mergeToml(inline, t, false), { kind: 'conflict' });
-    assert.equal(mergeToml(inline, t, true).kind, 'unreadable');
+  });
+
+  it('refuses, rather than write, where a new [table] at the end cannot go', () => {
+    const inline = mergeToml('mcp_servers = { other = { url = "x" } }\n', t, false);
+    assert.equal(inline.kind, 'unreadable');
+    assert.match(inline.kind === 'unreadable' ? inline.reason : '', /not be valid TOML .*inline table/);
+    for (const before of ['[[mcp_servers]]\nurl = "x"\n', 'mcp_servers = 1\n', 'mcp_servers = ["a"]\n']) {
+      const r = mergeToml(before, t, true);
+      assert.equal(r.kind, 'unreadable', before);
+      assert.match(r.kind === 'unreadable' ? r.reason : '', /its mcp_servers is not a table/);
+    }
+  });
+
+  it('follows the same rules for a deeper table', () => {
+    const deep: TomlTarget = { format: 'toml', table: ['a', 'b', 'c'], keys: [['k', 'v']] };
+    assert.equal(mergeToml('[a.x]\ny = 1\n', deep, false).kind, 'write');
+    assert.equal(mergeToml('[a]\nb.d = 1\n', deep, false).kind, 'write', 'a dotted-key table can gain a sub-table');
+    assert.equal(mergeToml('a.b = { d = 1 }\n', deep, false).kind, 'unreadable');
+    assert.equal(mergeToml('[[a.b]]\nd = 1\n', deep, false).kind, 'unreadable');
   });
 });
 

@@ -128,8 +128,23 @@ function showPlan(plan: ConnectPlan): string[] {
 }
 
 /**
+ * How to take an old TOML entry out before `--write` adds the new one: the client's
+ * own command when it has one for this file (Codex, user scope: `codex mcp remove
+ * NAME`), and always by hand; one sentence, ending with a full stop.
+ */
+function removeFirst(plan: ConnectPlan): string {
+  const table = plan.target.format === 'toml' ? plan.target.table.join('.') : plan.name;
+  const byHand = `delete its [${table}] table from the file by hand`;
+  return plan.removeCommand
+    ? `Remove it first with '${plan.removeCommand}' or ${byHand}, then run this again.`
+    : `Remove it first: ${byHand}, then run this again.`;
+}
+
+/**
  * Merges the plan's entry into its file (see mergeJson, mergeToml, replaceFile) and
- * says what happened. `code`, when known, is only looked for in the old and new text,
+ * says what happened; a refusal (a different entry of the same name, which for TOML
+ * must be removed first even with `force`, or a file it cannot merge) is a CliError
+ * and nothing is written. `code`, when known, is only looked for in the old and new text,
  * to make a file that holds it in plain text readable by its owner alone.
  */
 function writePlan(plan: ConnectPlan, force: boolean, code: string | null): string[] {
@@ -139,9 +154,18 @@ function writePlan(plan: ConnectPlan, force: boolean, code: string | null): stri
     plan.target.format === 'json'
       ? mergeJson(before, plan.target, plan.name, force)
       : mergeToml(before, plan.target, force);
-  if (result.kind === 'conflict') {
+  if (result.kind === 'conflict' && plan.target.format === 'json') {
     throw new CliError(
       `argybargy: ${plan.file} already has a different server named ${plan.name}; pass --force to replace it (the previous file is kept as .bak), or --name to add another.`,
+    );
+  }
+  if (result.kind === 'conflict' || result.kind === 'remove-first') {
+    const why =
+      result.kind === 'remove-first'
+        ? '--force does not replace it in a TOML file, because rewriting the file would lose its comments and layout'
+        : 'argybargy does not replace an entry in a TOML file (that would lose its comments and layout), not even with --force';
+    throw new CliError(
+      `argybargy: ${plan.file} already has a different server named ${plan.name}, so nothing was written; ${why}. ${removeFirst(plan)} (Or pass --name to add another.)`,
     );
   }
   if (result.kind === 'unreadable') {
@@ -178,7 +202,10 @@ export function register(program: Command, { io }: CommandHost): void {
     )
     .argument('<client>', CLIENTS.join(', '))
     .option('--write', "merge the entry into the client's configuration file (the previous file is kept as .bak)")
-    .option('--force', 'with --write: replace an entry of the same name')
+    .option(
+      '--force',
+      'with --write: replace an entry of the same name (JSON files; in a TOML file, remove the old entry first)',
+    )
     .option('--scope <scope>', 'project or user (default: user for codex, project for the others)')
     .option('--name <name>', "the server's name in the client", 'argybargy')
     .option('--project <dir>', 'the project directory, for --scope project (default: the current directory)')

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { stringify } from 'smol-toml';
 
 /**
  * What each MCP client needs to reach the bridge, as data: where its configuration
@@ -78,6 +79,8 @@ export interface ConnectPlan {
   snippet: string;
   /** The client's own command that adds the same entry, when it has one; it holds no secret. */
   command?: string;
+  /** The client's own command that removes an entry of this name from `file`, when it has one. */
+  removeCommand?: string;
   /** Why `--write` will not touch this file (the client rewrites it itself); absent when it may. */
   noWrite?: string;
   /** Where the client gets the code from: an environment variable, or its own prompt. */
@@ -125,23 +128,16 @@ function jsonSnippet(t: JsonTarget, name: string): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** A TOML string: a basic string with every character TOML requires escaped. */
-export function tomlString(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be escaped
-  const escaped = s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
-    if (c === '\\') return '\\\\';
-    if (c === '"') return '\\"';
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    if (c === '\r') return '\\r';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-  return `"${escaped}"`;
-}
-
-/** The TOML table, header first, one `key = "value"` per line. */
-export function tomlSnippet(t: TomlTarget, eol = '\n'): string {
-  return [`[${t.table.join('.')}]`, ...t.keys.map(([k, v]) => `${k} = ${tomlString(v)}`), ''].join(eol);
+/**
+ * The TOML table `[<t.table...>]` alone, header first, one `key = "value"` line per
+ * key in order, `\n` line endings, as smol-toml's stringify writes it (so every
+ * string is escaped as TOML requires); for `[mcp_servers.argybargy]`:
+ * `[mcp_servers.argybargy]\nurl = "…"\nbearer_token_env_var = "…"\n`.
+ */
+export function tomlSnippet(t: TomlTarget): string {
+  let doc: Record<string, unknown> = Object.fromEntries(t.keys);
+  for (const key of [...t.table].reverse()) doc = { [key]: doc };
+  return stringify(doc);
 }
 
 /** VS Code's user directory for the default profile of the stable build. */
@@ -225,6 +221,7 @@ export function planConnect(req: ConnectRequest, w: Whereabouts): ConnectPlan {
         target,
         snippet: tomlSnippet(target),
         command: `codex mcp add ${q(name)} --url ${q(mcpUrl)} --bearer-token-env-var ${envVar}`,
+        removeCommand: `codex mcp remove ${q(name)}`,
         secret: env,
         notes,
       };

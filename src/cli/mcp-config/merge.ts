@@ -1,10 +1,12 @@
-import { type JsonTarget, type TomlTarget, tomlSnippet, tomlString } from './clients.js';
-import { scanToml, TomlScanError, type TomlStatement } from './toml.js';
+import { isDeepStrictEqual } from 'node:util';
+import { parse as parseToml, TomlError, type TomlTable } from 'smol-toml';
+import { type JsonTarget, type TomlTarget, tomlSnippet } from './clients.js';
 
 /**
  * Merging one server entry into a client's existing configuration text. Pure:
  * text in, text out. Every other key and server in the file is kept as it was;
- * an entry of the same name is replaced only with `force`.
+ * an entry of the same name is replaced only with `force`, and in a TOML file never
+ * (see mergeToml).
  */
 export type MergeResult =
   /** `text` is the new file; `replaced` when an entry of the same name was there before. */
@@ -13,7 +15,18 @@ export type MergeResult =
   | { kind: 'unchanged' }
   /** The file holds a different entry of the same name and `force` was not given. */
   | { kind: 'conflict' }
-  /** The file cannot be merged safely (not plain JSON, an unexpected shape, a TOML layout to edit by hand). */
+  /**
+   * TOML only: the file holds a different entry of the same name and `force` was given,
+   * but a TOML file is never rewritten as a whole (that would lose its comments and
+   * layout), so the old entry must be removed first (by the client's own command or by
+   * hand) and the merge run again. Nothing is to be written.
+   */
+  | { kind: 'remove-first' }
+  /**
+   * The file cannot be merged safely (not plain JSON or valid TOML, an unexpected
+   * shape, a TOML layout a new table cannot extend). `reason` says why, as a clause
+   * that reads after "the file was left alone:".
+   */
   | { kind: 'unreadable'; reason: string };
 
 type Json = Record<string, unknown>;
@@ -84,106 +97,111 @@ export function mergeJson(existing: string | null, target: JsonTarget, name: str
   return { kind: 'write', text: bom + text, replaced: had || inputClash };
 }
 
-const startsWith = (path: string[], prefix: string[]) => prefix.every((p, i) => path[i] === p);
-const equal = (a: string[], b: string[]) => a.length === b.length && startsWith(a, b);
+/**
+ * Parses TOML for comparing documents: integers beyond 53 bits as BigInt rather
+ * than refused, so any document TOML allows can be read. Throws smol-toml's TomlError.
+ */
+const readToml = (text: string): TomlTable => parseToml(text, { integersAsBigInt: 'asNeeded' });
 
-/** Each key's value as tomlSnippet writes it (compared with the file's raw text). */
-function rendered(target: TomlTarget): Map<string, string> {
-  return new Map(target.keys.map(([k, v]) => [k, tomlString(v)]));
+/** The library's message without the excerpt of the file it appends (a config file may hold secrets). */
+function tomlProblem(e: TomlError): string {
+  const first = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
+  return `${first} at line ${e.line}, column ${e.column}`;
 }
 
 /**
- * Adds the table `[target.table]` to the TOML document `existing` (null: a new
- * file) by appending it at the end, leaving every byte before it as it was.
+ * `doc` with `value` set at `path`, creating the tables on the way (as the parser
+ * makes them: without a prototype); null when something on the way is not a table
+ * (an array of tables, a value), which a new `[path]` header cannot extend as intended.
+ */
+function withValue(doc: TomlTable, path: string[], value: unknown): TomlTable | null {
+  let at: Record<string, unknown> = doc;
+  for (const key of path.slice(0, -1)) {
+    if (!Object.hasOwn(at, key)) at[key] = Object.create(null);
+    const next = at[key];
+    if (!isObject(next) || next instanceof Date) return null;
+    at = next;
+  }
+  at[path[path.length - 1]] = value;
+  return doc;
+}
+
+/** The value at `path` in a parsed document, or undefined. */
+function valueAt(doc: TomlTable, path: string[]): unknown {
+  let at: unknown = doc;
+  for (const key of path) {
+    if (!isObject(at) || at instanceof Date || !Object.hasOwn(at, key)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
+/**
+ * Adds the table `[target.table]` (e.g. `[mcp_servers.argybargy]` with `url` and
+ * `bearer_token_env_var`) to the TOML document `existing` (null: no file yet). The
+ * document is read with smol-toml, so every way TOML allows to write a table
+ * (`[mcp_servers."argybargy"]`, `[ 'mcp_servers' . argybargy ]`, an inline table,
+ * dotted keys) is seen as the same entry; the text itself is never re-serialised.
  *
- * Why the result is valid TOML whenever `existing` is: the file is scanned (strings,
- * multi-line strings, arrays, inline tables and comments all understood) for every
- * table header and every key; the append happens only when no statement defines the
- * table or anything under it, and when its parent is a plain table (not an inline
- * table, not an array of tables, not built from dotted keys at the top level). A new
- * header for an undefined table below such a parent is always allowed at the end of a
- * document. With `force`, an existing definition is cut out first, but only when it
- * is made of `[header]` blocks of its own; any other layout is `unreadable` (edit it
- * by hand). The result is scanned again before it is returned.
+ * - No file (or a blank one): `write` with the table alone, as tomlSnippet makes it.
+ * - The text is not TOML: `unreadable`, the reason quoting smol-toml's message with its
+ *   line and column (not its excerpt of the file).
+ * - The entry is there with exactly our keys and values (however written): `unchanged`.
+ * - The entry is there and differs (other values, more keys, sub-tables): `conflict`, or
+ *   `remove-first` with `force`. The old entry is never cut out or rewritten here.
+ * - Otherwise the table is appended at the end, after a blank line, in the file's line
+ *   endings, every byte before it kept. The result is parsed again and must be the old
+ *   document plus exactly this entry; if it is not valid TOML (a parent written as an
+ *   inline table `mcp_servers = {…}` cannot be extended by a header) or differs in any
+ *   other value, `unreadable`, and nothing is to be written. The same when a table on
+ *   the way is an array of tables (`[[mcp_servers]]`) or a value.
+ *
+ * `replaced` in a `write` is always false: an existing entry is never replaced.
  */
 export function mergeToml(existing: string | null, target: TomlTarget, force: boolean): MergeResult {
   const text = existing ?? '';
-  let statements: TomlStatement[];
+  const table = target.table.join('.');
+  const parent = target.table.slice(0, -1).join('.');
+  let before: TomlTable;
   try {
-    statements = scanToml(text);
+    before = readToml(text);
   } catch (e) {
-    if (e instanceof TomlScanError)
-      return { kind: 'unreadable', reason: `it could not be read as TOML (${e.message})` };
+    if (e instanceof TomlError) return { kind: 'unreadable', reason: `it is not valid TOML (${tomlProblem(e)})` };
     throw e;
   }
-  const own = target.table;
-  const parent = own.slice(0, -1);
-  const manual = (why: string): MergeResult => ({ kind: 'unreadable', reason: `${why}; edit it by hand` });
-
-  // The parent must be a plain table: no `parent = {...}`, no `[[parent]]`, no `parent.x = ...` from above it.
-  for (const s of statements) {
-    if (s.kind === 'header' && s.array && startsWith(own, s.path))
-      return manual(`it declares [[${s.path.join('.')}]] as an array of tables`);
-    if (s.kind === 'pair' && s.table.length < parent.length && startsWith(own, s.path))
-      return manual(`it sets ${s.path.join('.')} as a value`);
-    if (s.kind === 'pair' && s.table.length < parent.length && startsWith(s.path, parent))
-      return manual(`it builds ${parent.join('.')} from dotted keys`);
+  const snippet = tomlSnippet(target);
+  const entry = valueAt(readToml(snippet), target.table);
+  const had = valueAt(before, target.table);
+  if (had !== undefined) {
+    if (isDeepStrictEqual(had, entry)) return { kind: 'unchanged' };
+    return { kind: force ? 'remove-first' : 'conflict' };
   }
-
-  const defining = statements.filter((s) => startsWith(s.path, own));
-  if (defining.length > 0) {
-    const headers = defining.filter((s) => s.kind === 'header');
-    const looseKeys = defining.filter((s) => s.kind === 'pair' && !startsWith(s.table, own));
-    const onlyHeaders = looseKeys.length === 0 && headers.every((h) => h.kind === 'header' && !h.array);
-    // Unchanged: exactly one [table] with exactly our keys and values, written as we write them.
-    if (onlyHeaders && headers.length === 1 && equal(headers[0].path, own)) {
-      const pairs = defining.filter((s) => s.kind === 'pair');
-      const want = rendered(target);
-      const sameKeys =
-        pairs.length === want.size &&
-        pairs.every((p) => p.kind === 'pair' && equal(p.table, own) && want.get(p.key.join('.')) === p.raw);
-      if (sameKeys) return { kind: 'unchanged' };
-    }
-    if (!force) return { kind: 'conflict' };
-    if (!onlyHeaders) return manual(`it defines ${own.join('.')} other than with [${own.join('.')}] headers`);
+  const expected = withValue(readToml(text), target.table, entry);
+  if (!expected) {
+    return {
+      kind: 'unreadable',
+      reason: `its ${parent} is not a table (an array of tables or a value?), so [${table}] cannot be added`,
+    };
   }
-
-  // Cut out the blocks of the existing definition: from each header to the next header,
-  // leaving the comment lines just above the next header to that one.
-  let out = text;
-  const blocks = statements
-    .map((s, i) => ({ s, i }))
-    .filter(({ s }) => s.kind === 'header' && startsWith(s.path, own))
-    .map(({ s, i }) => {
-      const next = statements.slice(i + 1).find((n) => n.kind === 'header');
-      if (!next) return { start: s.start, end: text.length };
-      if (startsWith(next.path, own)) return { start: s.start, end: next.start };
-      const lastOwn = statements.slice(i, statements.indexOf(next)).at(-1) ?? s;
-      return { start: s.start, end: commentsAbove(text, next.start, lastOwn.end) };
-    })
-    .sort((a, b) => b.start - a.start);
-  for (const b of blocks) out = out.slice(0, b.start) + out.slice(b.end);
 
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let out = text;
   if (out !== '' && !out.endsWith('\n')) out += eol;
   if (out.trim() !== '' && !out.endsWith(eol + eol)) out += eol;
-  out += tomlSnippet(target, eol);
+  out += snippet.replaceAll('\n', eol);
 
-  const check = scanToml(out).filter((s) => s.kind === 'header' && startsWith(s.path, own));
-  if (check.length !== 1) throw new Error('internal: the merged TOML does not define the table exactly once');
-  return { kind: 'write', text: out, replaced: defining.length > 0 };
-}
-
-/**
- * Where the comment lines just above `end` begin (not before `floor`): a comment
- * directly above a header belongs to that header and stays with it.
- */
-function commentsAbove(text: string, end: number, floor: number): number {
-  let at = end;
-  while (at > floor) {
-    const prevStart = text.lastIndexOf('\n', at - 2) + 1;
-    if (prevStart < floor || !text.slice(prevStart, at).trim().startsWith('#')) return at;
-    at = prevStart;
+  let after: TomlTable;
+  try {
+    after = readToml(out);
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    return {
+      kind: 'unreadable',
+      reason: `[${table}] cannot be added at its end: the result would not be valid TOML (${tomlProblem(e)}), probably because ${parent} is an inline table (${parent} = {…}), which no [header] may extend`,
+    };
   }
-  return floor;
+  if (!isDeepStrictEqual(after, expected)) {
+    return { kind: 'unreadable', reason: `adding [${table}] at its end would change other settings in it` };
+  }
+  return { kind: 'write', text: out, replaced: false };
 }
