@@ -220,7 +220,7 @@ describe('argybargy up', () => {
     assert.match(up.out.stdout, /public URL: +none \(local only\)/);
     assert.equal((await request(local, 'GET', '/health')).status, 200);
     up.child.kill('SIGINT');
-    assert.equal(await up.exited, 0);
+    assert.equal(await up.exited, 0, up.out.stderr);
   });
 
   it('says so and carries on locally without cloudflared', async (t) => {
@@ -233,7 +233,7 @@ describe('argybargy up', () => {
     t.after(() => up.child.kill('SIGKILL'));
     assert.match(up.out.stderr, /cloudflared is not on PATH/);
     up.child.kill('SIGTERM');
-    assert.equal(await up.exited, 0);
+    assert.equal(await up.exited, 0, up.out.stderr);
   });
 
   it('publishes the quick-tunnel URL: url.txt, invites and GET / carry it; stopping removes it', async (t) => {
@@ -264,7 +264,7 @@ setInterval(() => {}, 1000);
     const inv = await run(['invite', '--name', 'far'], { ARGYBARGY_DATA: dir });
     assert.ok(inv.stdout.includes('https://quiet-river-42.trycloudflare.com'));
     up.child.kill('SIGINT');
-    assert.equal(await up.exited, 0);
+    assert.equal(await up.exited, 0, up.out.stderr);
     assert.equal(existsSync(join(dir, 'url.txt')), false, 'a stale url.txt is removed');
   });
 });

@@ -22,12 +22,8 @@ export function serveEnv(io: CliIO, flags: ServeFlags): Record<string, string | 
   return env;
 }
 
-/** Starts the bridge and prints where everything is; resolves with the running bridge. */
-export async function startAndAnnounce(
-  io: CliIO,
-  flags: ServeFlags,
-  opts: { quiet?: boolean } = {},
-): Promise<RunningBridge> {
+/** Starts the bridge; resolves with the running bridge. Throws CliError when the address is taken or not allowed. */
+export async function startBridge(io: CliIO, flags: ServeFlags): Promise<RunningBridge> {
   const config = configFrom(serveEnv(io, flags));
   let running: RunningBridge;
   try {
@@ -42,8 +38,12 @@ export async function startAndAnnounce(
     if (err.code === 'EACCES') throw new CliError(`argybargy: not allowed to listen on ${config.host}:${config.port}.`);
     throw e;
   }
-  if (opts.quiet) return running;
-  const paths = dataPaths(config.dataDir);
+  return running;
+}
+
+/** Prints where everything is (what `serve` shows once it listens). */
+export function announce(io: CliIO, running: RunningBridge): void {
+  const paths = dataPaths(running.ctx.config.dataDir);
   io.stderr(
     [
       `argybargy ${VERSION} is listening on ${running.url}`,
@@ -54,10 +54,13 @@ export async function startAndAnnounce(
       '',
     ].join('\n'),
   );
-  return running;
 }
 
-/** Stops the bridge cleanly on SIGINT/SIGTERM; a second signal exits at once. */
+/**
+ * Stops the bridge cleanly on SIGINT/SIGTERM; a second signal exits at once. The
+ * handlers are installed before this returns: call it before telling anyone the
+ * bridge is up, or a signal sent on that news finds none and kills the process.
+ */
 export function stopOnSignals(stop: () => Promise<void>, io: CliIO): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -88,7 +91,8 @@ export function register(program: Command, { io, finish }: CommandHost): void {
     .option('--data <dir>', 'state directory (ARGYBARGY_DATA, default ~/.argybargy)')
     .addHelpText('after', '\nExample:\n  argybargy serve --port 9000 --data ./state\n')
     .action(async (flags: ServeFlags) => {
-      const running = await startAndAnnounce(io, flags);
+      const running = await startBridge(io, flags);
       finish(stopOnSignals(() => running.close(), io));
+      announce(io, running);
     });
 }

@@ -4,7 +4,7 @@ import { dataPaths } from '../../app/data-dir.js';
 import { styles } from '../format.js';
 import type { CommandHost } from '../io.js';
 import { findOnPath, startQuickTunnel, type Tunnel } from '../tunnel.js';
-import { type ServeFlags, startAndAnnounce, stopOnSignals } from './serve.js';
+import { type ServeFlags, startBridge, stopOnSignals } from './serve.js';
 
 /** `argybargy up`: the bridge plus a Cloudflare quick tunnel when cloudflared is installed. */
 export function register(program: Command, { io, finish }: CommandHost): void {
@@ -17,12 +17,20 @@ export function register(program: Command, { io, finish }: CommandHost): void {
     .option('--no-tunnel', 'local only: do not start cloudflared')
     .addHelpText('after', '\nExamples:\n  argybargy up\n  argybargy up --no-tunnel --port 9000\n')
     .action(async (flags: ServeFlags & { tunnel: boolean }) => {
-      const running = await startAndAnnounce(io, flags, { quiet: true });
+      const running = await startBridge(io, flags);
       const paths = dataPaths(running.ctx.config.dataDir);
       rmSync(paths.url, { force: true });
       const s = styles(io);
       let tunnel: Tunnel | null = null;
       let publicUrl: string | null = null;
+      // Before anything is announced (or the tunnel starts): a signal must find the handlers.
+      finish(
+        stopOnSignals(async () => {
+          await tunnel?.stop();
+          rmSync(paths.url, { force: true });
+          await running.close();
+        }, io),
+      );
       if (flags.tunnel) {
         const bin = findOnPath('cloudflared', io.env);
         if (!bin) {
@@ -50,13 +58,6 @@ export function register(program: Command, { io, finish }: CommandHost): void {
           '  stop:         Ctrl-C',
           '',
         ].join('\n'),
-      );
-      finish(
-        stopOnSignals(async () => {
-          await tunnel?.stop();
-          rmSync(paths.url, { force: true });
-          await running.close();
-        }, io),
       );
     });
 }
