@@ -321,8 +321,17 @@ describe('argybargy connect', () => {
 /**
  * The real clients, where they are installed: each reads the file `connect --write`
  * made. They are looked for in ARGYBARGY_TEST_CLIENTS (directories, separated like
- * PATH) and in node_modules/.bin; a client that is not there is skipped.
+ * PATH) and in node_modules/.bin; a client that is not there is skipped, except
+ * with CI=true (.ci/run installs them), where its test fails instead.
  */
+function missing(bin: string | null, name: string): string | false {
+  if (bin) return false;
+  if (process.env.CI) {
+    throw new Error(`${name} is not installed (ARGYBARGY_TEST_CLIENTS), and CI=true skips nothing: see .ci/run`);
+  }
+  return `${name} not installed (set ARGYBARGY_TEST_CLIENTS to the directory of its executable)`;
+}
+
 function clientBin(name: string): string | null {
   const dirs = [...(process.env.ARGYBARGY_TEST_CLIENTS ?? '').split(delimiter), join(ROOT, 'node_modules', '.bin')];
   for (const d of dirs.filter(Boolean)) {
@@ -360,7 +369,7 @@ describe('the real clients read what connect writes', () => {
   const gemini = clientBin('gemini');
 
   it('Claude Code connects through .mcp.json with the code from the environment', {
-    skip: !claude && 'claude not installed',
+    skip: missing(claude, 'claude'),
   }, async (t) => {
     const { code, home, project, connect } = await setup(t);
     assert.equal((await connect(['claude', '--write'])).code, 0);
@@ -377,7 +386,7 @@ describe('the real clients read what connect writes', () => {
     assert.match(wrong.out, /argybargy: .*Failed to connect.*401/, wrong.out);
   });
 
-  it('Codex parses config.toml with the url and the variable', { skip: !codex && 'codex not installed' }, async (t) => {
+  it('Codex parses config.toml with the url and the variable', { skip: missing(codex, 'codex') }, async (t) => {
     const { home, project, connect } = await setup(t);
     const codexHome = join(home, 'codex-home');
     mkdirSync(codexHome);
@@ -414,7 +423,7 @@ describe('the real clients read what connect writes', () => {
   });
 
   it('Gemini CLI connects through .gemini/settings.json with the code from the environment', {
-    skip: !gemini && 'gemini not installed',
+    skip: missing(gemini, 'gemini'),
   }, async (t) => {
     const { code, home, project, connect } = await setup(t);
     assert.equal((await connect(['gemini', '--write'])).code, 0);

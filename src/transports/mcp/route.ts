@@ -144,6 +144,9 @@ export function mcpRoutes(deps: RouteDeps) {
           });
           answer = await listen.fetch(web, { parsedBody: body, authInfo });
         } else if (await s.isLegacyRequest(web, body)) {
+          // Wired here rather than through the handler's own legacy fallback, which
+          // answers every 2025 request with an event stream: clients that accept only
+          // JSON get JSON.
           const server = factory(s)({ era: 'legacy', authInfo });
           const transport = new s.WebStandardStreamableHTTPServerTransport({
             sessionIdGenerator: undefined,
