@@ -41,12 +41,20 @@ export function startOf(s: CursorState): number {
  * (`delivered`: it carried messages). A read that starts on top of a pending batch
  * confirms it (the agent asked again, so the answer arrived). Null when nothing needs
  * writing: an empty batch is never pending, and does not move past a batch another
- * request still holds.
+ * request still holds. A read from an explicit `since` other than where the cursor
+ * stands never moves it back, and never forward over messages it did not deliver:
+ * from behind, only what it delivered beyond the cursor becomes pending; from ahead
+ * (a seq the agent made up), nothing is written.
  */
 export function handOut(
   s: CursorState,
   b: { from: number; to: number; req: string; delivered: boolean },
 ): Omit<CursorState, 'rev'> | null {
+  const base = startOf(s);
+  if (b.from !== base) {
+    if (b.from > base || !b.delivered || b.to <= base) return null;
+    return { committed: base, pendingTo: b.to, pendingReq: b.req, pendingCancelled: false };
+  }
   if (b.delivered) return { committed: b.from, pendingTo: b.to, pendingReq: b.req, pendingCancelled: false };
   const pending = s.pendingTo !== null && !s.pendingCancelled;
   if (pending || (b.to === s.committed && s.pendingTo === null)) return null;
@@ -55,8 +63,11 @@ export function handOut(
 
 /**
  * A stable key for a JSON-RPC request id within one agent: `1` and `"1"` are
- * different ids (JSON-RPC 2.0 §4), so the type is part of the key.
+ * different ids (JSON-RPC 2.0 §4), so the type is part of the key. Every client
+ * numbers its requests from 0 or 1, so two clients of one agent are told apart by
+ * `session` (the client's MCP session id), else their cancels would hit each other.
  */
-export function requestKey(id: string | number): string {
-  return typeof id === 'number' ? `n:${id}` : `s:${id}`;
+export function requestKey(id: string | number, session = ''): string {
+  const key = typeof id === 'number' ? `n:${id}` : `s:${id}`;
+  return session === '' ? key : `${session}/${key}`;
 }

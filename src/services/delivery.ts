@@ -41,14 +41,23 @@ export interface ReadOptions {
   handout?: { request: string };
   /** Only looks (change notices): no delivery is counted and the agent's dry stretch goes on. */
   peek?: boolean;
+  /**
+   * A smaller page than the default (PAGE messages, PAGE_TEXT_CHARS of text), for
+   * clients that show a model only the start of a long answer; `more` says the rest waits.
+   */
+  page?: { messages: number; chars: number };
   /** Ends a parked read early: the client hung up or cancelled. */
   signal?: AbortSignal;
 }
 
 /** How long a follower parks before it reads again (and counts the agent present), in ms. */
 const FOLLOW_PARK_MS = 25_000;
-/** How long a cancelled request is remembered beyond the longest wait, in ms. */
-const CANCEL_MARGIN_MS = 30_000;
+/**
+ * How long a cancelled request is remembered, in ms: long enough for the parked wait
+ * it names to wake and look (on any node), or for a wait whose cancel overtook it to
+ * start; short, so a flood of cancels holds little.
+ */
+const CANCEL_TTL_MS = 10_000;
 /** How far apart two nodes' clocks may be when a cancel is compared with a wait's start, in ms. */
 const CLOCK_SKEW_MS = 2_000;
 
@@ -98,11 +107,15 @@ export class Delivery {
    * aborted the wait (the client is gone; nothing was delivered). Throws 401 when the
    * agent's code is revoked or expires while it waits.
    */
-  async poll(agent: Agent, waitSeconds: number, opts: ReadOptions = {}): Promise<PollAnswer | null> {
+  async poll(
+    agent: Agent,
+    waitSeconds: number,
+    opts: ReadOptions = {},
+  ): Promise<(PollAnswer & { more: boolean }) | null> {
     const reader = await this.open(agent, opts);
     try {
       const batch = await reader.next(Math.min(waitSeconds, this.ctx.config.maxWait) * 1000);
-      return batch && pollAnswer(batch);
+      return batch && { ...pollAnswer(batch), more: batch.more };
     } finally {
       reader.close();
     }
@@ -155,10 +168,13 @@ export class Delivery {
    * for an answer whose connection closed before it was written.
    */
   async cancel(agent: Pick<Agent, 'room' | 'name'>, request: string): Promise<void> {
-    const { store, live, config } = this.ctx;
-    const ttl = config.maxWait * 1000 + CANCEL_MARGIN_MS;
-    await live.cancels.add(agentKey(agent.room, agent.name), request, this.ctx.now(), ttl);
-    await store.cancelHandout(agent.room, agent.name, request);
+    const { store, live } = this.ctx;
+    await live.cancels.add(agentKey(agent.room, agent.name), request, this.ctx.now(), CANCEL_TTL_MS);
+    // Read first: most cancels name a wait that had nothing yet, and need no write.
+    const cursor = await store.readCursor(agent.room, agent.name);
+    if (cursor.pendingReq === request && !cursor.pendingCancelled) {
+      await store.cancelHandout(agent.room, agent.name, request);
+    }
     // Parked waits of the agent read their cursor again: one may be the cancelled
     // request, another may have started on top of the batch that now goes out again.
     await live.wakeups.publish({ kind: 'cursor', room: agent.room, name: agent.name });
@@ -241,7 +257,7 @@ export class Reader {
         if (await this.cancelled()) return null;
         this.at = this.opts.since ?? startOf(cursor);
       }
-      const snap = await store.readSince(room, name, this.at, PAGE);
+      const snap = await store.readSince(room, name, this.at, this.opts.page?.messages ?? PAGE);
       const now = this.ctx.now();
       const lastPost = snap.room?.lastAt ?? null;
       const budget = pollBudget(
@@ -254,7 +270,7 @@ export class Reader {
       // or the code expires.
       const until = Math.min(deadline, idleTripsAt(dryFrom, lastPost, config.maxIdleSeconds));
       if (lastPass || snap.messages.length > 0 || budget.should_exit || until <= now) {
-        const page = pageOf(snap);
+        const page = pageOf(snap, this.opts.page?.chars);
         if (cursor) {
           // Lost the race for this batch to another wait of the agent: read again.
           if (!(await this.handOut(cursor, page))) continue;
@@ -362,8 +378,8 @@ interface Page {
  * claims a seq beyond the room's newest is brought back to it and receives what
  * comes next.
  */
-function pageOf(snap: ReadSnapshot): Page {
-  const fit = oldestThatFit(snap.messages);
+function pageOf(snap: ReadSnapshot, maxChars?: number): Page {
+  const fit = oldestThatFit(snap.messages, maxChars);
   const truncated = snap.truncated || fit < snap.messages.length;
   const rows = snap.messages.slice(0, fit);
   return { rows, cursor: truncated ? rows[rows.length - 1].seq : snap.lastSeq, truncated };

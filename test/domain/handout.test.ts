@@ -51,8 +51,25 @@ describe('handouts', () => {
     assert.deepEqual(handOut(gone, { from: 3, to: 8, req: 'n:2', delivered: false })?.pendingTo, null);
   });
 
-  it('key request ids by type, as JSON-RPC distinguishes 1 from "1"', () => {
+  it('never move back for an explicit since, nor forward over what it did not deliver', () => {
+    const s = state({ committed: 3, pendingTo: 8, pendingReq: 'n:1' });
+    // A made-up seq beyond the cursor: nothing is written, the unread stays unread.
+    assert.equal(handOut(s, { from: 99, to: 20, req: 'n:2', delivered: false }), null);
+    assert.equal(handOut(s, { from: 9, to: 12, req: 'n:2', delivered: true }), null);
+    // From behind: only what lies beyond the cursor becomes pending, and the cursor stays.
+    assert.equal(handOut(s, { from: 0, to: 5, req: 'n:2', delivered: true }), null, 'all of it was handed out before');
+    assert.deepEqual(handOut(s, { from: 0, to: 10, req: 'n:2', delivered: true }), {
+      committed: 8,
+      pendingTo: 10,
+      pendingReq: 'n:2',
+      pendingCancelled: false,
+    });
+  });
+
+  it('key request ids by type, as JSON-RPC distinguishes 1 from "1", and by client session', () => {
     assert.notEqual(requestKey(1), requestKey('1'));
     assert.equal(requestKey(7), requestKey(7));
+    assert.notEqual(requestKey(7, 'a'), requestKey(7, 'b'));
+    assert.equal(requestKey(7, ''), requestKey(7));
   });
 });

@@ -261,3 +261,115 @@ describe('MCP over HTTP, as clients and browsers send it', () => {
     assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Mcp-Method/i);
   });
 });
+
+describe('MCP exactly-once when clients misbehave or share an agent', () => {
+  const headers = (code: string, session?: string) => {
+    const h: Record<string, string> = {
+      authorization: `Bearer ${code}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    };
+    if (session) h['mcp-session-id'] = session;
+    return h;
+  };
+  const rpc = (url: string, code: string, body: object, session?: string) =>
+    fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers: headers(code, session),
+      body: JSON.stringify({ jsonrpc: '2.0', ...body }),
+    });
+  const wait = (id: number, args: Record<string, unknown> = { wait_seconds: 3 }) => ({
+    id,
+    method: 'tools/call',
+    params: { name: 'wait_for_messages', arguments: args },
+  });
+  const answer = async (r: Response) => ((await r.json()) as any).result.structuredContent;
+  const got = async (r: Response) => (await answer(r)).messages.map((m: any) => m.text);
+
+  it('keeps two clients of one agent apart although both number their requests from 1', async (t) => {
+    const b = await startBridge(t);
+    const rest = await b.invite('rest', 'r');
+    const code = await b.invite('m', 'r');
+    await post(b, rest, 'm1');
+    assert.deepEqual(await got(await rpc(b.url, code, wait(5), 'client-a')), ['m1']);
+    // The other client cancels its own request 5: client A's answer stands.
+    await rpc(b.url, code, { method: 'notifications/cancelled', params: { requestId: 5 } }, 'client-b');
+    await post(b, rest, 'm2');
+    assert.deepEqual(await got(await rpc(b.url, code, wait(6), 'client-a')), ['m2'], 'm1 is not given again');
+  });
+
+  it('gives each SDK client a session id of its own, so one timing out leaves the other be', async (t) => {
+    const b = await startBridge(t);
+    const rest = await b.invite('rest', 'r');
+    const code = await b.invite('m', 'r');
+    const one = await mcpClient(t, b.url, code, 'legacy');
+    const two = await mcpClient(t, b.url, code, 'legacy');
+    const parked = one.call('wait_for_messages', { wait_seconds: 5 });
+    // The same request id on the other client times out and is cancelled.
+    await assert.rejects(two.call('wait_for_messages', { wait_seconds: 20 }, { timeout: 300 }));
+    await sleep(300);
+    await post(b, rest, 'for whoever waits');
+    assert.deepEqual(texts(await parked), ['for whoever waits']);
+  });
+
+  it('never skips unread messages for a made-up since, nor moves back for an old one', async (t) => {
+    const b = await startBridge(t);
+    const rest = await b.invite('rest', 'r');
+    const code = await b.invite('m', 'r');
+    await post(b, rest, 'one');
+    assert.deepEqual(await got(await rpc(b.url, code, wait(1, { wait_seconds: 0 }))), ['one']);
+    await post(b, rest, 'unread');
+    assert.deepEqual(await got(await rpc(b.url, code, wait(2, { since: 999_999, wait_seconds: 0 }))), []);
+    assert.deepEqual(await got(await rpc(b.url, code, wait(3, { since: 0, wait_seconds: 0 }))), ['one', 'unread']);
+    await post(b, rest, 'three');
+    assert.deepEqual(await got(await rpc(b.url, code, wait(4, { wait_seconds: 0 }))), ['three']);
+  });
+
+  it('hands out a small page at a time with more: true, every message once', async (t) => {
+    const b = await startBridge(t, { ARGYBARGY_RATE_MAX: '0' });
+    const rest = await b.invite('rest', 'r');
+    const code = await b.invite('m', 'r');
+    for (let i = 0; i < 40; i++) await post(b, rest, `${i} ${'x'.repeat(700)}`);
+    const seen: string[] = [];
+    for (let id = 1; id < 20; id++) {
+      const a = await answer(await rpc(b.url, code, wait(id, { wait_seconds: 0 })));
+      assert.ok(a.messages.length <= 16);
+      assert.ok(JSON.stringify(a).length < 12_000, 'within what clients show a model');
+      seen.push(...a.messages.map((m: any) => m.text.split(' ')[0]));
+      if (!a.more) break;
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 40 }, (_, i) => String(i)),
+    );
+  });
+
+  it('refuses a cancel without a usable request id, and subscriptions to resources it does not have', async (t) => {
+    const b = await startBridge(t);
+    const code = await b.invite('m', 'r');
+    for (const params of [{}, { requestId: { x: 1 } }, { requestId: 'x'.repeat(500) }, { requestId: 1.5 }]) {
+      const r = await rpc(b.url, code, { method: 'notifications/cancelled', params });
+      assert.equal(r.status, 400, JSON.stringify(params).slice(0, 40));
+    }
+    const sub = await rpc(b.url, code, { id: 1, method: 'resources/subscribe', params: { uri: 'file:///etc/passwd' } });
+    assert.equal(sub.status, 400);
+    assert.equal(((await sub.json()) as any).error.code, -32602);
+  });
+
+  it('opens the notice stream at once, only for a 2025 protocol version', async (t) => {
+    const b = await startBridge(t);
+    const code = await b.invite('m', 'r');
+    const open = (version: string) =>
+      fetch(`${b.url}/mcp`, {
+        headers: { authorization: `Bearer ${code}`, accept: 'text/event-stream', 'mcp-protocol-version': version },
+        signal: AbortSignal.timeout(3000),
+      });
+    const t0 = Date.now();
+    const ok = await open('2025-11-25');
+    assert.equal(ok.status, 200);
+    assert.ok(Date.now() - t0 < 2000, 'headers before the first notice');
+    await ok.body?.cancel();
+    assert.equal((await open('banana')).status, 405);
+  });
+});

@@ -24,6 +24,13 @@ describe('MCP origin policy', () => {
     }
   });
 
+  it("allows the bridge's own origin when it is reached at an address, not at a name", () => {
+    assert.equal(originAllowed('http://192.168.1.5:8765', { ...none, host: '192.168.1.5:8765' }), true);
+    assert.equal(originAllowed('http://[fd00::5]:8765', { ...none, host: '[fd00::5]:8765' }), true);
+    assert.equal(originAllowed('http://192.168.1.5:9999', { ...none, host: '192.168.1.5:8765' }), false);
+    assert.equal(originAllowed('http://rebind.example:8765', { ...none, host: 'rebind.example:8765' }), false);
+  });
+
   it('allows the listed origins, any with *, and the public URL', () => {
     assert.equal(originAllowed('https://app.example', { corsOrigins: ['https://app.example'], publicUrl: null }), true);
     assert.equal(

@@ -6,6 +6,8 @@ export interface OriginPolicy {
   corsOrigins: readonly string[];
   /** The bridge's saved public URL (a tunnel), whose pages may call it; null when none. */
   publicUrl: string | null;
+  /** The Host header the request came with: a page served by this bridge at an IP address is its own origin. */
+  host?: string;
 }
 
 /**
@@ -14,7 +16,8 @@ export interface OriginPolicy {
  * operator never allowed — including one reached through DNS rebinding, whose
  * Host header is the attacker's name — cannot talk to a local bridge. Allowed: no
  * Origin, an origin listed in ARGYBARGY_CORS_ORIGINS (or '*'), the public URL's
- * origin, and pages on this machine (loopback hosts).
+ * origin, pages on this machine (loopback hosts), and the bridge's own origin when
+ * it is reached at an IP address (a rebinding attack needs a name, never an address).
  */
 export function originAllowed(origin: string | undefined, policy: OriginPolicy): boolean {
   if (origin === undefined) return true;
@@ -27,6 +30,7 @@ export function originAllowed(origin: string | undefined, policy: OriginPolicy):
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   if (policy.publicUrl !== null && safeOrigin(policy.publicUrl) === url.origin) return true;
+  if (policy.host !== undefined && url.host === policy.host.toLowerCase() && isIpLiteral(url.hostname)) return true;
   return isLoopbackHost(url.hostname);
 }
 
@@ -36,6 +40,12 @@ function safeOrigin(u: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** A URL hostname that is an IP address (IPv6 in brackets), in the canonical form URL gives it. */
+function isIpLiteral(hostname: string): boolean {
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return ipaddr.isValid(bare) && (bare.includes(':') || ipaddr.IPv4.isValidFourPartDecimal(bare));
 }
 
 /** localhost, 127.0.0.0/8 or ::1 (a URL hostname; IPv6 in brackets). */

@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuthInfo, McpHttpHandler, ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
@@ -23,7 +24,45 @@ export function rpcErrorBody(e: ApiError) {
 
 /** What a client that speaks only the retired HTTP+SSE transport (2024-11-05) is told. */
 function sseTransportPointer(url: string): string {
-  return `This bridge speaks MCP over Streamable HTTP (2025-03-26 and later): send JSON-RPC with POST to ${url}/mcp, with the header Authorization: Bearer <your code>. The older HTTP+SSE transport is not served (in mcp-remote, use --transport http-only).`;
+  return `This bridge speaks MCP over Streamable HTTP (2025-03-26 and later): send JSON-RPC with POST to ${url}/mcp, with the header Authorization: Bearer <your code>. A GET of /mcp opens the 2025 notice stream and needs an MCP-Protocol-Version header (2025-03-26 to 2025-11-25). The older HTTP+SSE transport is not served (in mcp-remote, use --transport http-only).`;
+}
+
+/** The 2025-era revisions whose clients may open the GET notice stream. */
+const STREAM_VERSIONS = new Set(['2025-03-26', '2025-06-18', '2025-11-25']);
+
+/** The resources a client may read or subscribe to. */
+const RESOURCES = new Set(['argybargy://inbox', 'argybargy://house-rules']);
+
+/** The longest request id a cancel may name (ids are counters or short strings). */
+const MAX_ID_CHARS = 128;
+
+/**
+ * The client's session id (2025 era): the bridge hands one out with each
+ * initialize answer and keeps nothing; it only tells the request ids of two clients
+ * of one agent apart. Empty when absent or not a plausible id (visible ASCII, at
+ * most 128 characters).
+ */
+function sessionOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : '';
+}
+
+/** A request id as JSON-RPC allows it (a string or an integer), short enough to keep; null otherwise. */
+function requestIdOf(id: unknown): string | number | null {
+  if (typeof id === 'string') return id.length <= MAX_ID_CHARS ? id : null;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : null;
+}
+
+/** The first resource URI the request names that the bridge does not have, or null. */
+function unknownResource(body: Envelope): string | null {
+  const p = body.params as { uri?: unknown; notifications?: { resourceSubscriptions?: unknown } } | undefined;
+  let uris: unknown[] = [];
+  if (body.method === 'resources/subscribe' || body.method === 'resources/unsubscribe') uris = [p?.uri];
+  else if (body.method === 'subscriptions/listen') {
+    const subs = p?.notifications?.resourceSubscriptions;
+    uris = Array.isArray(subs) ? subs : [];
+  } else return null;
+  const bad = uris.find((u) => typeof u !== 'string' || !RESOURCES.has(u));
+  return bad === undefined ? null : String(bad).slice(0, 100);
 }
 
 /** The JSON-RPC request this POST carries, as far as routing needs it. */
@@ -57,7 +96,7 @@ export function mcpRoutes(deps: RouteDeps) {
     const policy = () => ({ corsOrigins: deps.config.corsOrigins, publicUrl: deps.publicUrl() });
     // The Origin check comes first: a page the operator never allowed learns nothing, not even whether a code is valid.
     const checkOrigin = async (req: FastifyRequest) => {
-      if (!originAllowed(req.headers.origin, policy())) {
+      if (!originAllowed(req.headers.origin, { ...policy(), host: req.headers.host })) {
         throw errors.forbidden(
           'This page may not use the bridge (its Origin is not allowed). The operator lists allowed origins in ARGYBARGY_CORS_ORIGINS.',
         );
@@ -107,29 +146,48 @@ export function mcpRoutes(deps: RouteDeps) {
       }
       const body = (req.body ?? {}) as Envelope;
       const agent = agentOf(req);
+      const session = sessionOf(req.headers['mcp-session-id']);
       if (body.method === 'notifications/cancelled') {
         // 2025-era cancellation arrives as a request of its own, maybe at another node.
-        const id = body.params?.requestId;
-        if (typeof id === 'string' || typeof id === 'number') await deps.delivery.cancel(agent, requestKey(id));
+        const id = requestIdOf(body.params?.requestId);
+        if (id === null) {
+          throw errors.badRequest(
+            `notifications/cancelled names its request in params.requestId: a string of at most ${MAX_ID_CHARS} characters or an integer.`,
+          );
+        }
+        await deps.delivery.cancel(agent, requestKey(id, session));
         reply.hijack();
         writeHead(reply, 202);
         reply.raw.end();
+        return;
+      }
+      const unknown = unknownResource(body);
+      if (unknown !== null) {
+        reply.hijack();
+        writeHead(reply, 400, { 'content-type': 'application/json' });
+        const message = `There is no resource ${unknown} here: the resources are ${[...RESOURCES].join(' and ')}.`;
+        const id = requestIdOf(body.id);
+        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32602, message } }));
         return;
       }
       const s = await loadSdk();
       reply.hijack();
       const res = reply.raw;
       const gone = new AbortController();
+      const legacy = await s.isLegacyRequest(webRequest(req, gone.signal), body);
+      // 2025: the id within the client's session, which a cancel names; 2026: this
+      // request alone (closing it is the cancel, so no other request shares the key).
       const waitId = waitCallId(body);
+      const key = legacy && waitId !== undefined ? requestKey(waitId, session) : `u:${randomUUID()}`;
       res.once('close', () => {
         if (res.writableFinished) return;
         gone.abort();
         // The answer never got out: whatever it handed out goes out again.
         if (waitId !== undefined) {
-          deps.delivery.cancel(agent, requestKey(waitId)).catch((err) => req.log.warn({ err }, 'mcp cancel failed'));
+          deps.delivery.cancel(agent, key).catch((err) => req.log.warn({ err }, 'mcp cancel failed'));
         }
       });
-      const call: McpCall = { agent, gone: gone.signal };
+      const call: McpCall = { agent, requestKey: key, gone: gone.signal };
       const authInfo: AuthInfo = { token: agent.codeHash, clientId: agent.name, scopes: [], extra: { call } };
       // Ends the exchange from the bridge's side (a listen stream whose agent must leave, or shutdown).
       const finish = new AbortController();
@@ -143,7 +201,7 @@ export function mcpRoutes(deps: RouteDeps) {
             bus: inboxBus(deps, call, s.INBOX_URI, req, () => finish.abort()),
           });
           answer = await listen.fetch(web, { parsedBody: body, authInfo });
-        } else if (await s.isLegacyRequest(web, body)) {
+        } else if (legacy) {
           // Wired here rather than through the handler's own legacy fallback, which
           // answers every 2025 request with an event stream: clients that accept only
           // JSON get JSON.
@@ -155,6 +213,11 @@ export function mcpRoutes(deps: RouteDeps) {
           res.once('close', () => void server.close());
           await server.connect(transport);
           answer = await transport.handleRequest(web, { parsedBody: body, authInfo });
+          if (body.method === 'initialize' && answer.ok) {
+            // A session id the bridge keeps nothing for: clients send it back, so the
+            // request ids of two clients of one agent stay apart (see sessionOf).
+            answer.headers.set('mcp-session-id', randomBytes(16).toString('base64url'));
+          }
         } else {
           modern ??= s.createMcpHandler(factory(s), { legacy: 'reject' });
           answer = await modern.fetch(web, { parsedBody: body, authInfo });
@@ -176,7 +239,8 @@ export function mcpRoutes(deps: RouteDeps) {
     // 2025-era clients may open a GET stream for what the server sends unasked: here,
     // a notice of the inbox resource for each new message the agent may see.
     app.get('/mcp', { onRequest, errorHandler, schema: { hide: true } }, async (req, reply) => {
-      if (req.headers['mcp-protocol-version'] === undefined) {
+      const version = req.headers['mcp-protocol-version'];
+      if (typeof version !== 'string' || !STREAM_VERSIONS.has(version)) {
         throw errors.wrongMethod(sseTransportPointer(deps.baseUrl(req)), 'POST');
       }
       if (!acceptsEventStream(req.headers.accept)) {
@@ -190,6 +254,8 @@ export function mcpRoutes(deps: RouteDeps) {
       reply.hijack();
       writeHead(reply, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' });
       const res = reply.raw;
+      // The client learns at once that the stream is open, not with the first notice.
+      res.flushHeaders();
       const heartbeat = setInterval(() => res.write(': keepalive\n\n'), 15_000);
       try {
         for await (const batch of notices) {
@@ -263,7 +329,9 @@ function inboxBus(deps: RouteDeps, call: McpCall, uri: string, req: FastifyReque
 
 /** True when an Accept header allows JSON (absent, `*\/*`, `application/*` and `application/json` all do). */
 function acceptsJson(accept: string | undefined): boolean {
-  return new Negotiator({ headers: { accept } }).mediaType(['application/json']) !== undefined;
+  // An empty header says as little as none.
+  const header = accept?.trim() ? accept : undefined;
+  return new Negotiator({ headers: { accept: header } }).mediaType(['application/json']) !== undefined;
 }
 
 function acceptsEventStream(accept: string | undefined): boolean {

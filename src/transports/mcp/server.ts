@@ -1,7 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { requestKey } from '../../domain/handout.js';
 import { ApiError, toApiError } from '../../errors.js';
 import type { Agent } from '../../services/context.js';
 import type { RouteDeps } from '../http/deps.js';
@@ -22,9 +21,18 @@ export const CAPABILITIES = {
   resources: { subscribe: true, listChanged: false },
 } as const;
 
+/**
+ * The most one wait_for_messages answer carries: clients show a model only the start
+ * of a long tool result (Codex CLI about 12,000 characters, Gemini CLI the first
+ * 8,000 and the last 32,000, Claude Code a preview of a file past about 25,000
+ * tokens), so a page stays within that, and `more` tells the model to ask again.
+ */
+export const MCP_PAGE = { messages: 16, chars: 6_000 };
+
 function ok(value: object): CallToolResult {
   return {
-    content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+    // Compact: the model reads it, and every character counts against the client's limits.
+    content: [{ type: 'text', text: JSON.stringify(value) }],
     structuredContent: value as Record<string, unknown>,
   };
 }
@@ -36,16 +44,22 @@ async function tool(fn: () => Promise<object>): Promise<CallToolResult> {
   } catch (e) {
     const err = toApiError(e);
     if (err.code === 'internal') throw e;
-    return { isError: true, content: [{ type: 'text', text: JSON.stringify(err.body(), null, 2) }] };
+    return { isError: true, content: [{ type: 'text', text: JSON.stringify(err.body()) }] };
   }
 }
 
 /** The bridge services one MCP server needs. */
 export type McpDeps = Pick<RouteDeps, 'config' | 'version' | 'bridge' | 'delivery'>;
 
-/** What one MCP server instance serves: one agent, and the request's own end (the client went away). */
+/** What one MCP server instance serves: one agent, one HTTP request, and that request's end. */
 export interface McpCall {
   agent: Agent;
+  /**
+   * The key a wait's handout is filed under (domain/handout.ts requestKey): the
+   * JSON-RPC id within the client's session in the 2025 era, where a cancel names
+   * it; unique per HTTP request in 2026, where closing the request cancels it.
+   */
+  requestKey: string;
   /** Aborts when the HTTP request's connection closes before its answer was written. */
   gone: AbortSignal;
 }
@@ -83,7 +97,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Who am I',
       description: 'Your name, room and capabilities on this bridge.',
-      annotations: { readOnlyHint: true },
+      annotations: { readOnlyHint: true, openWorldHint: false },
     },
     () => tool(async () => bridge.whoami(agent)),
   );
@@ -93,7 +107,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Who is here',
       description: 'Who is present in your room right now, whether they are online, and what they can do.',
-      annotations: { readOnlyHint: true },
+      annotations: { readOnlyHint: true, openWorldHint: false },
     },
     () => tool(() => bridge.peers(agent)),
   );
@@ -107,7 +121,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       inputSchema: z.object({
         limit: z.number().int().min(1).max(config.maxHistory).nullish().describe('How many (default 50).'),
       }),
-      annotations: { readOnlyHint: true },
+      annotations: { readOnlyHint: true, openWorldHint: false },
     },
     ({ limit }) => tool(() => bridge.history(agent, limit ?? 50)),
   );
@@ -118,6 +132,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       title: 'Send a message',
       description:
         "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message).",
+      annotations: { destructiveHint: false, openWorldHint: false },
       inputSchema: z.object({
         text: z.string().min(1).describe('The message.'),
         to: z.string().max(64).nullish().describe("'all' or a peer name."),
@@ -135,7 +150,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     'wait_for_messages',
     {
       title: 'Wait for messages',
-      description: `Returns new messages for you as soon as there are any, or after wait_seconds (default ${defaultWait}, at most ${maxWait}) with none, so it answers within ${maxWait} seconds. Also says should_exit: when true, stop and finish (exit_reason tells why). Without since, continues from where you left off: you receive every message exactly once, and a call that was cancelled or timed out loses nothing.`,
+      description: `Returns new messages for you as soon as there are any, or after wait_seconds (default ${defaultWait}, at most ${maxWait}) with none, so it answers within ${maxWait} seconds. At most ${MCP_PAGE.messages} messages come at once: when more is true, call again at once. Also says should_exit: when true, stop and finish (exit_reason tells why). Without since, continues from where you left off: you receive every message exactly once, and a call that was cancelled or timed out loses nothing.`,
       inputSchema: z.object({
         since: z
           .number()
@@ -149,14 +164,15 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
           .nullish()
           .describe(`How long to wait for something new, in seconds (default ${defaultWait}, capped at ${maxWait}).`),
       }),
-      annotations: { readOnlyHint: false },
+      annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
     ({ since, wait_seconds }, ctx) =>
       tool(async () => {
         const signals = [call.gone, ctx.mcpReq.signal].filter((s): s is AbortSignal => s !== undefined);
         const answer = await delivery.poll(agent, Math.floor(wait_seconds ?? defaultWait), {
           since: since ?? undefined,
-          handout: { request: requestKey(ctx.mcpReq.id) },
+          handout: { request: call.requestKey },
+          page: MCP_PAGE,
           signal: AbortSignal.any(signals),
         });
         if (!answer) throw new ApiError('bad_request', 'The request was cancelled; nothing was delivered.');
@@ -170,6 +186,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       title: 'Claim a question',
       description:
         "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, so stay quiet.",
+      annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
       inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of the message.') }),
     },
     ({ seq }) => tool(() => bridge.claim(agent, seq)),
