@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CliIO } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
-import { startBridge, tempDir } from './helpers.js';
+import { post, startBridge, tempDir } from './helpers.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const posix = process.platform !== 'win32';
@@ -340,6 +342,60 @@ function clientBin(name: string): string | null {
   return null;
 }
 
+/**
+ * A stand-in for the model behind `codex exec` (the Responses API, streamed): its first
+ * answer calls each of `calls` (tools of the MCP server `server`, as Codex lists them:
+ * the namespace `mcp__<server>`), its second says "done". `outputs` then holds what
+ * Codex sent back for each call, by tool name. No model, account or network needed.
+ */
+async function stubModel(t: { after: (fn: () => unknown) => void }, server: string, calls: [string, object][]) {
+  const outputs = new Map<string, string>();
+  const text = (o: unknown) =>
+    typeof o === 'string' ? o : Array.isArray(o) ? o.map((p: { text?: string }) => p.text ?? '').join('\n') : '';
+  const http = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.endsWith('/responses')) return void res.writeHead(404).end('{}');
+      const input: { type: string; call_id?: string; output?: unknown }[] = JSON.parse(body).input ?? [];
+      const returned = input.filter((i) => i.type === 'function_call_output');
+      for (const r of returned) outputs.set(calls[Number(r.call_id?.slice(5))]?.[0] ?? '?', text(r.output));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const send = (e: { type: string; [key: string]: unknown }) =>
+        res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      send({ type: 'response.created', response: { id: 'r' } });
+      const items =
+        returned.length === 0
+          ? calls.map(([name, args], i) => ({
+              type: 'function_call',
+              namespace: `mcp__${server}`,
+              name,
+              arguments: JSON.stringify(args),
+              call_id: `call_${i}`,
+            }))
+          : [{ type: 'message', role: 'assistant', id: 'm', content: [{ type: 'output_text', text: 'done' }] }];
+      for (const item of items) send({ type: 'response.output_item.done', item });
+      const usage = { input_tokens: 1, output_tokens: 1, total_tokens: 2 };
+      send({ type: 'response.completed', response: { id: 'r', usage } });
+      res.end();
+    });
+  });
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  t.after(() => http.close());
+  const provider = [
+    'model="stub"',
+    'model_provider="stub"',
+    'model_providers.stub.name="stub"',
+    `model_providers.stub.base_url="http://127.0.0.1:${(http.address() as AddressInfo).port}/v1"`,
+    'model_providers.stub.wire_api="responses"',
+    'model_providers.stub.env_key="STUB_MODEL_KEY"',
+    'check_for_update_on_startup=false',
+  ];
+  return { outputs, config: provider.flatMap((c) => ['-c', c]) };
+}
+
 /** Runs a client (asynchronously: the bridge it talks to runs in this process). */
 function runClient(bin: string, args: string[], cwd: string, env: Record<string, string>) {
   return new Promise<{ code: number; out: string }>((resolve) => {
@@ -386,7 +442,9 @@ describe('the real clients read what connect writes', () => {
     assert.match(wrong.out, /argybargy: .*Failed to connect.*401/, wrong.out);
   });
 
-  it('Codex parses config.toml with the url and the variable', { skip: missing(codex, 'codex') }, async (t) => {
+  it('Codex parses config.toml with the url and the variable; codex mcp remove takes the tool tables too', {
+    skip: missing(codex, 'codex'),
+  }, async (t) => {
     const { home, project, connect } = await setup(t);
     const codexHome = join(home, 'codex-home');
     mkdirSync(codexHome);
@@ -411,6 +469,8 @@ describe('the real clients read what connect writes', () => {
     assert.equal(remove.length, 4, refused.stderr);
     const removed = await runClient(codex as string, remove.slice(1), project, { HOME: home, CODEX_HOME: codexHome });
     assert.equal(removed.code, 0, removed.out);
+    const left = readFileSync(join(codexHome, 'config.toml'), 'utf8');
+    assert.ok(!left.includes('argybargy'), `codex mcp remove takes the tool tables too:\n${left}`);
     const added = await connect(['codex', '--write', '--offline'], moved);
     assert.equal(added.code, 0, added.stderr);
     const again = await runClient(codex as string, ['mcp', 'list', '--json'], project, {
@@ -420,6 +480,76 @@ describe('the real clients read what connect writes', () => {
     const after = JSON.parse(again.out.slice(again.out.indexOf('[')));
     assert.equal(after.find((s: any) => s.name === 'argybargy').transport.url, 'http://bridge.example:8765/mcp');
     assert.ok(after.some((s: any) => s.name === 'other'));
+  });
+
+  it('Codex calls every tool of the bridge without asking, where its approval gate stops them otherwise (codex exec)', {
+    skip: missing(codex, 'codex'),
+  }, async (t) => {
+    const { b, code, home, project, connect } = await setup(t);
+    const bob = await b.invite('bob', 'build');
+    await post(b, bob, 'anyone there?', { to: 'alice', expects_reply: 'anyone' });
+    const calls: [string, object][] = [
+      ['wait_for_messages', { wait_seconds: 1 }],
+      ['claim', { seq: 1 }],
+      ['send', { text: 'hello from codex', to: 'bob' }],
+      ['whoami', {}],
+      ['peers', {}],
+      ['history', {}],
+    ];
+    // What connect approves is every tool the bridge has, no more.
+    const listed = await b.call('POST', '/mcp', {
+      code,
+      headers: { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+      body: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+    });
+    assert.equal(listed.status, 200, listed.text);
+    const tools = JSON.parse(listed.text.slice(listed.text.indexOf('{'))).result.tools.map((x: any) => x.name);
+    assert.deepEqual(tools.sort(), calls.map(([name]) => name).sort());
+
+    const exec = async (codexHome: string, config: string[]) =>
+      runClient(
+        codex as string,
+        ['exec', '--skip-git-repo-check', ...config, '-c', 'approval_policy="never"', 'use the bridge'],
+        project,
+        { HOME: home, CODEX_HOME: codexHome, ARGYBARGY_CODE: code, STUB_MODEL_KEY: 'none' },
+      );
+    // Codex's gate, as the real-client run met it: every MCP call needs approval, which
+    // codex exec cannot ask for (interactive Codex asks each time). In a fresh CODEX_HOME
+    // Codex's automatic mode lets these tools through on their annotations, so the
+    // server-wide default turns the gate on here; a per-tool approval_mode overrides it.
+    const gate = ['-c', 'mcp_servers.argybargy.default_tools_approval_mode="prompt"'];
+
+    // Without connect's tool tables (what 'codex mcp add' writes): every call refused.
+    const bare = join(home, 'codex-bare');
+    mkdirSync(bare);
+    const url = `${b.url}/mcp`;
+    writeFileSync(
+      join(bare, 'config.toml'),
+      `[mcp_servers.argybargy]\nurl = "${url}"\nbearer_token_env_var = "ARGYBARGY_CODE"\n`,
+    );
+    const refused = await stubModel(t, 'argybargy', calls);
+    const r1 = await exec(bare, [...refused.config, ...gate]);
+    assert.equal(r1.code, 0, r1.out);
+    assert.equal(refused.outputs.size, calls.length, r1.out);
+    for (const [name, out] of refused.outputs) {
+      assert.match(out, /MCP tool call requires approval, but approval policy is never/, name);
+    }
+
+    // With the file connect --write makes: every call reaches the bridge.
+    const codexHome = join(home, 'codex-home');
+    mkdirSync(codexHome);
+    assert.equal((await connect(['codex', '--write'], { CODEX_HOME: codexHome })).code, 0);
+    const approved = await stubModel(t, 'argybargy', calls);
+    const r2 = await exec(codexHome, [...approved.config, ...gate]);
+    assert.equal(r2.code, 0, r2.out);
+    assert.equal(approved.outputs.size, calls.length, r2.out);
+    for (const [name, out] of approved.outputs) assert.doesNotMatch(out, /requires approval/, `${name}: ${out}`);
+    assert.match(approved.outputs.get('wait_for_messages') ?? '', /anyone there\?/);
+    assert.match(approved.outputs.get('whoami') ?? '', /"name":"alice"/);
+    assert.match(approved.outputs.get('claim') ?? '', /"won":true/);
+    const seen = await b.call('GET', '/history', { code: bob });
+    const texts = seen.body.messages.map((m: { from: string; text: string }) => `${m.from}: ${m.text}`);
+    assert.deepEqual(texts, ['bob: anyone there?', 'alice: hello from codex']);
   });
 
   it('Gemini CLI connects through .gemini/settings.json with the code from the environment', {

@@ -7,6 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import {
   CLIENTS,
   type ClientId,
+  CODEX_APPROVED_TOOLS,
   type JsonTarget,
   planConnect,
   type Scope,
@@ -60,17 +61,39 @@ describe('planConnect: each client’s verified configuration', () => {
     assert.equal(plan('claude', 'user', { ...W, env: { CLAUDE_CONFIG_DIR: '/cfg' } }).file, '/cfg/.claude.json');
   });
 
-  it('Codex: [mcp_servers.NAME] with url and bearer_token_env_var, in CODEX_HOME or the project', () => {
+  it('Codex: [mcp_servers.NAME] with url and bearer_token_env_var, and every tool approved, in CODEX_HOME or the project', () => {
     const p = plan('codex', 'user');
     assert.equal(p.file, '/home/me/.codex/config.toml');
+    const approved = CODEX_APPROVED_TOOLS.map(
+      (tool) => `\n[mcp_servers.argybargy.tools.${tool}]\napproval_mode = "approve"\n`,
+    ).join('');
     assert.equal(
       p.snippet,
-      '[mcp_servers.argybargy]\nurl = "http://127.0.0.1:8765/mcp"\nbearer_token_env_var = "ARGYBARGY_CODE"\n',
+      `[mcp_servers.argybargy]\nurl = "http://127.0.0.1:8765/mcp"\nbearer_token_env_var = "ARGYBARGY_CODE"\n${approved}`,
     );
+    assert.deepEqual(
+      [...CODEX_APPROVED_TOOLS].sort(),
+      ['claim', 'history', 'peers', 'send', 'wait_for_messages', 'whoami'],
+      'the tools an agent in a room must use without a click',
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(parseToml(p.snippet))), {
+      mcp_servers: {
+        argybargy: {
+          url: `${URL}/mcp`,
+          bearer_token_env_var: 'ARGYBARGY_CODE',
+          tools: Object.fromEntries(CODEX_APPROVED_TOOLS.map((tool) => [tool, { approval_mode: 'approve' }])),
+        },
+      },
+    });
     assert.equal(
       p.command,
       'codex mcp add argybargy --url http://127.0.0.1:8765/mcp --bearer-token-env-var ARGYBARGY_CODE',
     );
+    // The notes say what the approval tables do, why, how to undo them, and that codex mcp add cannot make them.
+    assert.ok(
+      p.notes.some((n) => /tools\.\*\] tables approve .*without asking.*codex exec.*delete those tables/.test(n)),
+    );
+    assert.ok(p.notes.some((n) => /'codex mcp add' cannot approve tools.*connect codex --write/.test(n)));
     assert.equal(plan('codex', 'user', { ...W, env: { CODEX_HOME: '/ch' } }).file, '/ch/config.toml');
     const proj = plan('codex', 'project');
     assert.equal(proj.file, '/work/proj/.codex/config.toml');
@@ -78,6 +101,15 @@ describe('planConnect: each client’s verified configuration', () => {
     assert.equal(proj.command, undefined, 'codex mcp add writes the user file only');
     assert.equal(proj.removeCommand, undefined, 'codex mcp remove edits the user file only');
     assert.ok(proj.notes.some((n) => /trusted/.test(n)));
+    assert.equal(proj.snippet, p.snippet, 'the same entry, approvals too');
+    const readme = readFileSync(new globalThis.URL('../../README.md', import.meta.url), 'utf8');
+    const shown = planConnect(
+      { client: 'codex', url: '<URL>', name: 'argybargy', envVar: 'ARGYBARGY_CODE', scope: 'user' },
+      W,
+    );
+    assert.ok(readme.includes(`\`\`\`toml\n${shown.snippet}\`\`\``), 'README shows exactly what connect codex writes');
+    assert.ok(proj.notes.some((n) => /delete those tables/.test(n)));
+    assert.ok(!proj.notes.some((n) => /codex mcp add/.test(n)), 'no command to warn about in a project');
   });
 
   it('Gemini CLI: mcpServers with type http, url and ${VAR}; user file under GEMINI_CLI_HOME', () => {
@@ -338,6 +370,51 @@ describe('mergeToml', () => {
       const r = mergeToml(before, t, true);
       assert.equal(r.kind, 'unreadable', before);
       assert.match(r.kind === 'unreadable' ? r.reason : '', /its mcp_servers is not a table/);
+    }
+  });
+
+  it('treats the Codex entry with its tool tables as one entry: unchanged however written, any other shape a conflict', () => {
+    const codex = plan('codex', 'user').target as TomlTarget;
+    const full = plan('codex', 'user').snippet;
+    const r = mergeToml('model = "o3"\n', codex, false);
+    assert.equal(r.kind, 'write');
+    const text = r.kind === 'write' ? r.text : '';
+    assert.equal(text, `model = "o3"\n\n${full}`);
+    assert.equal(
+      (parseToml(text) as any).mcp_servers.argybargy.tools.wait_for_messages.approval_mode,
+      'approve',
+      'the tool tables parse',
+    );
+    const head =
+      '[mcp_servers.argybargy]\nurl = "http://127.0.0.1:8765/mcp"\nbearer_token_env_var = "ARGYBARGY_CODE"\n';
+    const dotted = CODEX_APPROVED_TOOLS.map((tool) => `tools.${tool}.approval_mode = "approve"\n`).join('');
+    const inline = `tools = { ${CODEX_APPROVED_TOOLS.map((tool) => `${tool} = { approval_mode = "approve" }`).join(', ')} }\n`;
+    const reordered = [...CODEX_APPROVED_TOOLS]
+      .reverse()
+      .map((tool) => `[mcp_servers.argybargy.tools.${tool}]\napproval_mode = 'approve'\n`)
+      .join('\n');
+    for (const same of [
+      text,
+      full.replaceAll('\n', '\r\n'),
+      head + dotted,
+      head + inline,
+      `# tools first, the server after\n${reordered}\n${head}`,
+    ]) {
+      assert.deepEqual(mergeToml(same, codex, false), { kind: 'unchanged' }, same);
+      assert.deepEqual(mergeToml(same, codex, true), { kind: 'unchanged' }, same);
+    }
+    const toolTables = full.slice(head.length);
+    for (const different of [
+      head, // written by codex mcp add, or by an older argybargy: no approvals
+      toolTables, // the server's table deleted by hand, its tool tables left behind
+      full.replace('approval_mode = "approve"', 'approval_mode = "prompt"'),
+      full.replace(/\n\[mcp_servers\.argybargy\.tools\.send\]\napproval_mode = "approve"\n/, ''),
+      `${full}\n[mcp_servers.argybargy.tools.other]\napproval_mode = "approve"\n`,
+      `${full}\n[mcp_servers.argybargy.tools.send.extra]\nx = "y"\n`,
+      full.replace('[mcp_servers.argybargy]\n', '[mcp_servers.argybargy]\ndefault_tools_approval_mode = "prompt"\n'),
+    ]) {
+      assert.deepEqual(mergeToml(different, codex, false), { kind: 'conflict' }, different);
+      assert.deepEqual(mergeToml(different, codex, true), { kind: 'remove-first' }, different);
     }
   });
 

@@ -55,12 +55,25 @@ export interface JsonTarget {
   input?: VsCodeInput;
 }
 
-/** Where an entry goes in a TOML configuration: the table `[<table...>]` with these keys and string values. */
+/**
+ * Where an entry goes in a TOML configuration: the table `[<table...>]` with these
+ * keys and string values, and after it each sub-table `[<table...>.<path...>]` with
+ * its own keys (Codex: `[mcp_servers.argybargy.tools.send]`).
+ */
 export interface TomlTarget {
   format: 'toml';
   table: string[];
   keys: [string, string][];
+  subtables?: { path: string[]; keys: [string, string][] }[];
 }
+
+/**
+ * The tools `connect codex` approves in Codex's configuration, so Codex calls them
+ * without asking a human each time (and `codex exec`, which cannot ask, at all): all
+ * of them, because talking in the room is the agent's whole job there, and whoever
+ * ran `connect` decided that it should.
+ */
+export const CODEX_APPROVED_TOOLS = ['wait_for_messages', 'send', 'claim', 'whoami', 'peers', 'history'] as const;
 
 /** Everything `connect` prints or writes for one client and scope. */
 export interface ConnectPlan {
@@ -130,12 +143,22 @@ function jsonSnippet(t: JsonTarget, name: string): string {
 
 /**
  * The TOML table `[<t.table...>]` alone, header first, one `key = "value"` line per
- * key in order, `\n` line endings, as smol-toml's stringify writes it (so every
- * string is escaped as TOML requires); for `[mcp_servers.argybargy]`:
- * `[mcp_servers.argybargy]\nurl = "…"\nbearer_token_env_var = "…"\n`.
+ * key in order, then each sub-table in order after a blank line, `\n` line endings,
+ * as smol-toml's stringify writes it (so every string is escaped as TOML requires);
+ * for `[mcp_servers.argybargy]`: `[mcp_servers.argybargy]\nurl = "…"\nbearer_token_env_var
+ * = "…"\n\n[mcp_servers.argybargy.tools.wait_for_messages]\napproval_mode = "approve"\n…`.
  */
 export function tomlSnippet(t: TomlTarget): string {
-  let doc: Record<string, unknown> = Object.fromEntries(t.keys);
+  const entry: Record<string, unknown> = Object.fromEntries(t.keys);
+  for (const sub of t.subtables ?? []) {
+    let at = entry;
+    for (const key of sub.path) {
+      if (!Object.hasOwn(at, key)) at[key] = {};
+      at = at[key] as Record<string, unknown>;
+    }
+    Object.assign(at, Object.fromEntries(sub.keys));
+  }
+  let doc = entry;
   for (const key of [...t.table].reverse()) doc = { [key]: doc };
   return stringify(doc);
 }
@@ -200,9 +223,15 @@ export function planConnect(req: ConnectRequest, w: Whereabouts): ConnectPlan {
           ['url', mcpUrl],
           ['bearer_token_env_var', envVar],
         ],
+        subtables: CODEX_APPROVED_TOOLS.map((tool) => ({
+          path: ['tools', tool],
+          keys: [['approval_mode', 'approve']],
+        })),
       };
+      const tools = `[mcp_servers.${name}.tools.*]`;
       const notes = [
         `The file holds no secret: Codex reads the code from ${envVar} when it starts and sends it as 'Authorization: Bearer <code>'.`,
+        `The ${tools} tables approve the bridge's tools (${CODEX_APPROVED_TOOLS.join(', ')}), so Codex calls them without asking you each time, and 'codex exec', which cannot ask, calls them at all: talking in the room is the agent's job, and running connect is your decision that it may. To be asked again, delete those tables.`,
       ];
       if (scope === 'project') {
         notes.push("Codex reads a project's .codex/config.toml only once you have marked the project trusted.");
@@ -223,7 +252,10 @@ export function planConnect(req: ConnectRequest, w: Whereabouts): ConnectPlan {
         command: `codex mcp add ${q(name)} --url ${q(mcpUrl)} --bearer-token-env-var ${envVar}`,
         removeCommand: `codex mcp remove ${q(name)}`,
         secret: env,
-        notes,
+        notes: [
+          ...notes,
+          `'codex mcp add' cannot approve tools: after it, also add the ${tools} tables above to the file by hand, or use 'argybargy connect codex --write', which adds everything.`,
+        ],
       };
     }
     case 'gemini': {

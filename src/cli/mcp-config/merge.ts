@@ -138,19 +138,24 @@ function valueAt(doc: TomlTable, path: string[]): unknown {
 
 /**
  * Adds the table `[target.table]` (e.g. `[mcp_servers.argybargy]` with `url` and
- * `bearer_token_env_var`) to the TOML document `existing` (null: no file yet). The
- * document is read with smol-toml, so every way TOML allows to write a table
- * (`[mcp_servers."argybargy"]`, `[ 'mcp_servers' . argybargy ]`, an inline table,
- * dotted keys) is seen as the same entry; the text itself is never re-serialised.
+ * `bearer_token_env_var`) and its sub-tables (`[mcp_servers.argybargy.tools.send]`
+ * with `approval_mode`) to the TOML document `existing` (null: no file yet). The
+ * entry is the table with everything under it. The document is read with smol-toml,
+ * so every way TOML allows to write a table (`[mcp_servers."argybargy"]`,
+ * `[ 'mcp_servers' . argybargy ]`, an inline table, dotted keys) is seen as the same
+ * entry; the text itself is never re-serialised.
  *
- * - No file (or a blank one): `write` with the table alone, as tomlSnippet makes it.
+ * - No file (or a blank one): `write` with the tables alone, as tomlSnippet makes them.
  * - The text is not TOML: `unreadable`, the reason quoting smol-toml's message with its
  *   line and column (not its excerpt of the file).
- * - The entry is there with exactly our keys and values (however written): `unchanged`.
- * - The entry is there and differs (other values, more keys, sub-tables): `conflict`, or
- *   `remove-first` with `force`. The old entry is never cut out or rewritten here.
- * - Otherwise the table is appended at the end, after a blank line, in the file's line
- *   endings, every byte before it kept. The result is parsed again and must be the old
+ * - The entry is there with exactly our keys, sub-tables and values (however written):
+ *   `unchanged`.
+ * - The entry is there and differs (other values, more or fewer keys or sub-tables, such
+ *   as an entry without the sub-tables, or only the sub-tables): `conflict`, or
+ *   `remove-first` with `force`. The old entry is never cut out, completed or rewritten
+ *   here.
+ * - Otherwise the tables are appended at the end, after a blank line, in the file's line
+ *   endings, every byte before them kept. The result is parsed again and must be the old
  *   document plus exactly this entry; if it is not valid TOML (a parent written as an
  *   inline table `mcp_servers = {…}` cannot be extended by a header) or differs in any
  *   other value, `unreadable`, and nothing is to be written. The same when a table on
