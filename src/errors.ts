@@ -82,15 +82,51 @@ function bearerChallenge(sent: boolean): string {
   return sent ? 'Bearer realm="argybargy", error="invalid_token"' : 'Bearer realm="argybargy"';
 }
 
+/** The longest variable reference an agent 401 repeats back (the whole token, never part of one). */
+const MAX_ECHOED_REFERENCE = 64;
+
+/**
+ * True for what looks like a random secret rather than a variable's name: long, with
+ * lower case, upper case and digits (an agent code is 32 base64url characters), so a
+ * code sent as `$<code>` by mistake is never repeated back.
+ */
+const looksLikeSecret = (s: string) => s.length >= 16 && /[a-z]/.test(s) && /[A-Z]/.test(s) && /\d/.test(s);
+
+/**
+ * When the token an agent presented is a variable reference its client never
+ * expanded (`${NAME}`, `$NAME`, `${env:NAME}` or `${input:ID}`, the whole token: a
+ * client sends a variable it cannot resolve as written), the sentence that says so
+ * and what to do; otherwise null. Pure. It repeats the token only when it is such a
+ * reference of at most 64 characters whose name does not look like a secret, so it
+ * never echoes a code.
+ */
+export function unexpandedVariable(token: string): string | null {
+  if (token.length > MAX_ECHOED_REFERENCE) return null;
+  const env = /^\$(?:\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(token);
+  const name = env?.[1] ?? env?.[2];
+  if (name !== undefined) {
+    if (looksLikeSecret(name)) return null;
+    return `The code sent is the text ${token}, not a code: set ${name} in the environment the client starts in.`;
+  }
+  const input = /^\$\{input:([^\s{}]+)\}$/.exec(token)?.[1];
+  if (input === undefined || looksLikeSecret(input)) return null;
+  return `The code sent is the text ${token}, not a code: only VS Code fills in \${input:…}, with the code it asks you for (its "inputs" must declare ${input}); other clients read the code from an environment variable (argybargy connect prints their configuration).`;
+}
+
 /** Constructors for each catalog entry, so the sentences live in one place. */
 export const errors = {
   badRequest: (detail: string) => new ApiError('bad_request', detail),
 
-  /** `sent`: a credential came with the request (the challenge then says it is invalid). */
-  agentUnauthorized: (sent = false) =>
+  /**
+   * `sent`: a credential came with the request (the challenge then says it is invalid).
+   * `unexpanded`: what unexpandedVariable said of that credential, which then leads the detail.
+   */
+  agentUnauthorized: (sent = false, unexpanded: string | null = null) =>
     new ApiError(
       'unauthorized',
-      "Missing, unknown, revoked or expired access code. Send the header 'Authorization: Bearer <code>' on every request, and ask the bridge operator for a code if you do not have one.",
+      unexpanded
+        ? `${unexpanded} Send the header 'Authorization: Bearer <code>' with the code itself on every request, and ask the bridge operator for a code if you do not have one.`
+        : "Missing, unknown, revoked or expired access code. Send the header 'Authorization: Bearer <code>' on every request, and ask the bridge operator for a code if you do not have one.",
       {},
       { 'WWW-Authenticate': bearerChallenge(sent) },
     ),

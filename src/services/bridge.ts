@@ -3,7 +3,7 @@ import { BROADCAST, defaultExpects } from '../domain/expects.js';
 import { checkName, checkText } from '../domain/names.js';
 import { newestThatFit } from '../domain/page.js';
 import { peerRows } from '../domain/roster.js';
-import { type ApiError, errors } from '../errors.js';
+import { type ApiError, errors, unexpandedVariable } from '../errors.js';
 import { codeFromAuthorization, hashCode } from '../secrets.js';
 import type { RoomRecord } from '../store/store.js';
 import type { ClaimAnswer, HistoryAnswer, Message, PeersAnswer, Whoami } from '../wire/messages.js';
@@ -37,13 +37,15 @@ export class Bridge {
   /**
    * Resolves an Authorization header to an agent and marks it present. Throws 401
    * (unauthorized), or 429 (auth_throttled) when `address` has failed too often.
-   * `path` names the endpoint for the audit log.
+   * `path` names the endpoint for the audit log. A refused token that is a variable
+   * reference the client never expanded (`${ARGYBARGY_CODE}`) gets a 401 that says so
+   * (see unexpandedVariable); it is counted and audited like any wrong code.
    */
   async authenticate(header: string | undefined, address: string, path: string): Promise<Agent> {
     const checkedAt = this.ctx.live.wakeups.accessEpoch();
     const code = codeFromAuthorization(header);
     if (!code) throw await this.guard.failed('agent', address, path, true);
-    return this.admit(code.length > 512 ? null : hashCode(code), checkedAt, address, path);
+    return this.admit(code.length > 512 ? null : hashCode(code), checkedAt, address, path, unexpandedVariable(code));
   }
 
   /**
@@ -67,11 +69,24 @@ export class Bridge {
     return { ticket, expires_in: TICKET_TTL_MS / 1000 };
   }
 
-  /** The agent of a code hash, marked present; 401 (counted) for none, 401 with `reason` for an expired code. */
-  private async admit(hash: string | null, checkedAt: number, address: string, path: string): Promise<Agent> {
+  /**
+   * The agent of a code hash, marked present; 401 (counted) for none, 401 with `reason`
+   * for an expired code. `unexpanded`: what unexpandedVariable said of the presented
+   * token, for the detail of a plain 401 (a 429 stays as it is).
+   */
+  private async admit(
+    hash: string | null,
+    checkedAt: number,
+    address: string,
+    path: string,
+    unexpanded: string | null = null,
+  ): Promise<Agent> {
     const rec = hash === null ? null : await this.ctx.store.findCodeByHash(hash);
     const now = this.ctx.now();
-    if (!rec) throw await this.guard.failed('agent', address, path, false);
+    if (!rec) {
+      const refused = await this.guard.failed('agent', address, path, false);
+      throw unexpanded && refused.code === 'unauthorized' ? errors.agentUnauthorized(true, unexpanded) : refused;
+    }
     if (rec.expiresAt !== null && rec.expiresAt <= now) {
       // A real code that ran out guesses nothing: it is told so, not held back.
       this.ctx.telemetry.authFailed('agent');
