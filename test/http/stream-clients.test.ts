@@ -93,8 +93,9 @@ describe('connecting on the first try', () => {
     assert.ok((await b.call('GET', '/admin/state')).headers.get('www-authenticate'));
   });
 
-  it('answers the OAuth discovery paths clients probe with a JSON 404 that says to use a bearer header', async (t) => {
+  it('answers the OAuth discovery paths clients probe with a JSON 404: how to pass a code, or, with one, to check it', async (t) => {
     const b = await startBridge(t);
+    const code = await b.invite('probe', 'discovery');
     for (const [method, path] of [
       ['GET', '/.well-known/oauth-protected-resource'],
       ['GET', '/.well-known/oauth-protected-resource/mcp'],
@@ -102,11 +103,46 @@ describe('connecting on the first try', () => {
       ['GET', '/.well-known/oauth-authorization-server/mcp'],
       ['GET', '/.well-known/openid-configuration'],
       ['POST', '/register'],
+      ['POST', '/token'],
+      ['GET', '/authorize'],
     ]) {
-      const r = await b.call(method, path, method === 'POST' ? { body: { client_name: 'x' } } : {});
-      assert.equal(r.status, 404, path);
-      assert.equal(r.body.error, 'not_found');
-      assert.match(r.body.detail, /Authorization: Bearer <code>/, path);
+      const body = method === 'POST' ? { body: { client_name: 'x' } } : {};
+      // No code sent: how to pass one.
+      for (const headers of [{}, { authorization: 'Bearer ' }] as Record<string, string>[]) {
+        const r = await b.call(method, path, { ...body, headers });
+        assert.equal(r.status, 404, path);
+        assert.equal(r.body.error, 'not_found');
+        assert.match(
+          r.body.detail,
+          /^This bridge does not use OAuth: pass your access code as a header, 'Authorization: Bearer <code>'/,
+          path,
+        );
+        assert.match(r.body.detail, /argybargy connect claude/);
+      }
+      // A code sent (mcp-remote probes here with its headers after a 401): the code is what to check.
+      const wrong = await b.call(method, path, { ...body, code: 'not-the-code' });
+      assert.equal(wrong.status, 404, path);
+      assert.equal(
+        wrong.body.detail,
+        "This bridge does not use OAuth: the access code in an 'Authorization: Bearer <code>' header, which this request carries, is all it takes. If the bridge refused the code you sent (401), check it, or ask the operator for a new one (argybargy invite).",
+        path,
+      );
+      assert.equal(
+        (await b.call(method, path, { ...body, code })).body.detail,
+        wrong.body.detail,
+        'never checked here',
+      );
+      // A variable the client never expanded: said so.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text a client sends when it did not expand the variable
+      const unexpanded = await b.call(method, path, { ...body, code: '${ARGYBARGY_CODE}' });
+      assert.equal(
+        unexpanded.body.detail,
+        `${wrong.body.detail} The code sent is the text \${ARGYBARGY_CODE}, not a code: set ARGYBARGY_CODE in the environment the client starts in.`,
+      );
+      assert.ok(!JSON.stringify(wrong.body).includes('not-the-code'), 'the code is never repeated');
     }
+    // A probe is not a sign-in: nothing counted, nothing audited.
+    const events = (await b.call('GET', '/admin/audit?limit=50', { admin: true })).body.events;
+    assert.ok(!events.some((e: any) => e.action === 'agent_auth_failed'));
   });
 });
