@@ -149,7 +149,7 @@ describe('argybargy connect', () => {
       assert.match(r.stderr, /already has a different server named argybargy, so nothing was written/);
       assert.match(
         r.stderr,
-        /Remove it first with 'codex mcp remove argybargy' or delete its \[mcp_servers\.argybargy\] table from the file by hand, then run this again/,
+        /Remove it first with 'codex mcp remove argybargy' or delete its \[mcp_servers\.argybargy\] table and its \[mcp_servers\.argybargy\.tools\.\*\] tables from the file by hand, then run this again/,
       );
       assert.equal(r.stderr.trim().split('\n').length, 1);
       assert.equal(readFileSync(file, 'utf8'), before);
@@ -160,7 +160,10 @@ describe('argybargy connect', () => {
     mkdirSync(join(project, '.codex'));
     writeFileSync(join(project, '.codex', 'config.toml'), before);
     const proj = await connect(['codex', '--write', '--scope', 'project']);
-    assert.match(proj.stderr, /Remove it first: delete its \[mcp_servers\.argybargy\] table from the file by hand/);
+    assert.match(
+      proj.stderr,
+      /Remove it first: delete its \[mcp_servers\.argybargy\] table and its \[mcp_servers\.argybargy\.tools\.\*\] tables from the file by hand/,
+    );
     // Not TOML: left alone, with the parser's message (not the file's text).
     writeFileSync(file, 'model = "o3\n');
     const bad = await connect(['codex', '--write']);

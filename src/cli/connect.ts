@@ -14,6 +14,7 @@ export function mcpLines(url: string): string[] {
   return [
     `Claude Code:  claude mcp add --transport http argybargy ${mcp} --header ${header}`,
     `Codex:        codex mcp add argybargy --url ${mcp} --bearer-token-env-var ARGYBARGY_CODE`,
+    '              (it cannot approve the tools, so Codex asks before each call: argybargy connect codex --write does both)',
     `Gemini CLI:   gemini mcp add --transport http --header ${header} argybargy ${mcp}`,
     'Each reads the code from ARGYBARGY_CODE where it runs; set it there without the code',
     'entering your shell history: read -rs ARGYBARGY_CODE && export ARGYBARGY_CODE',

@@ -118,7 +118,7 @@ function showPlan(plan: ConnectPlan): string[] {
   const lines = [
     plan.target.format === 'json'
       ? `${plan.label} (${plan.scope} scope) reads ${plan.file}. Merge this into it (or create it with exactly this):`
-      : `${plan.label} (${plan.scope} scope) reads ${plan.file}. Add this table to it:`,
+      : `${plan.label} (${plan.scope} scope) reads ${plan.file}. Add these tables to it:`,
     '',
     plan.snippet,
     '--write merges it in for you (keeping the previous file as .bak).',
@@ -134,7 +134,7 @@ function showPlan(plan: ConnectPlan): string[] {
  */
 function removeFirst(plan: ConnectPlan): string {
   const table = plan.target.format === 'toml' ? plan.target.table.join('.') : plan.name;
-  const byHand = `delete its [${table}] table from the file by hand`;
+  const byHand = `delete its [${table}] table and its [${table}.tools.*] tables from the file by hand`;
   return plan.removeCommand
     ? `Remove it first with '${plan.removeCommand}' or ${byHand}, then run this again.`
     : `Remove it first: ${byHand}, then run this again.`;
