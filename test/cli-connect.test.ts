@@ -7,29 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CliIO } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
 import { post, startBridge, tempDir } from './helpers.js';
+import { collectOutput, runCliInProcess } from './support/processes.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const posix = process.platform !== 'win32';
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-/** Runs the CLI in-process, as a user would see it; `io` adds stdin or a terminal prompt. */
-async function cli(args: string[], env: Record<string, string>, io: Partial<CliIO> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    env: { NO_COLOR: '1', ...env },
-    ...io,
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 /** A bridge with an agent, a temporary home and a temporary project. */
 async function setup(t: Parameters<typeof tempDir>[0]) {
@@ -233,19 +218,12 @@ describe('argybargy connect', () => {
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const out = collectOutput(child);
     child.stdin.end(`${code}\n`);
     const exit = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
-    assert.equal(exit, 0, stderr);
-    assert.match(stdout, /alice's/);
-    assert.ok(!stdout.includes(code));
+    assert.equal(exit, 0, out.stderr);
+    assert.match(out.stdout, /alice's/);
+    assert.ok(!out.stdout.includes(code));
     const doc = JSON.parse(readFileSync(join(project, '.vscode', 'mcp.json'), 'utf8'));
     assert.equal(doc.servers.argybargy.headers.Authorization, 'Bearer ${input:argybargy-code}');
     assert.equal(doc.inputs[0].password, true);

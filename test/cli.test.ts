@@ -3,27 +3,13 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { request, startBridge, tempDir } from './helpers.js';
+import { runCliInProcess } from './support/processes.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
 /** Runs the CLI in-process and captures what a user would see (on a terminal with `isTTY`). */
-async function cli(args: string[], env: Record<string, string> = {}, isTTY = false) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    env: { NO_COLOR: '1', ...env },
-    isTTY,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}, isTTY = false) => runCliInProcess(args, env, { isTTY });
 
 /** Spawns the real CLI as a child process. */
 function spawnCli(args: string[], env: Record<string, string>) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { collectOutput } from './processes.js';
 
 /**
  * Runs the real Claude Code (the npm package `@anthropic-ai/claude-code`) headless
@@ -146,14 +147,7 @@ export async function runClaudeCode(cc: ClaudeCodeCommand, opts: RunOptions): Pr
     ];
     const started = performance.now();
     const child = spawn(cc.command, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const out = collectOutput(child);
     let timedOut = false;
     const killGroup = () => {
       try {
@@ -173,7 +167,7 @@ export async function runClaudeCode(cc: ClaudeCodeCommand, opts: RunOptions): Pr
       clearTimeout(timer);
       killGroup(); // anything it left running
     });
-    const events = stdout
+    const events = out.stdout
       .split('\n')
       .filter((l) => l.trim().startsWith('{'))
       .map((l) => {
@@ -188,7 +182,7 @@ export async function runClaudeCode(cc: ClaudeCodeCommand, opts: RunOptions): Pr
       signal,
       timedOut,
       events,
-      stderr,
+      stderr: out.stderr,
       durationMs: Math.round(performance.now() - started),
       init: events.find((e) => e.type === 'system' && e.subtype === 'init'),
       result: events.find((e) => e.type === 'result'),

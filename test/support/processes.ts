@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 
 /** The built command line (npm run build). */
 export const BIN = join(new URL('../..', import.meta.url).pathname, 'dist/argybargy.mjs');
@@ -100,6 +102,18 @@ export interface Finished {
   stderr: string;
 }
 
+/** Everything a child process prints, as it grows (read `stdout` and `stderr` whenever). */
+export function collectOutput(child: ChildProcess): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (d) => {
+    out.stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out.stderr += d;
+  });
+  return out;
+}
+
 /** Runs the built CLI (or another script at `bin`) in a clean environment and waits for it to exit. */
 export function runCli(args: string[], env: Record<string, string> = {}, bin = BIN): Promise<Finished> {
   return new Promise((resolve) => {
@@ -107,14 +121,31 @@ export function runCli(args: string[], env: Record<string, string> = {}, bin = B
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    const out = collectOutput(child);
+    child.on('exit', (code) => resolve({ code: code ?? 1, ...out }));
   });
+}
+
+/**
+ * Runs the CLI in-process, as a user would see it (no colour); `io` adds stdin, a
+ * terminal (`isTTY`) or a prompt.
+ */
+export async function runCliInProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  io: Partial<CliIO> = {},
+): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    env: { NO_COLOR: '1', ...env },
+    ...io,
+  });
+  return { code, stdout, stderr };
 }
