@@ -13,7 +13,7 @@ import { Outbound } from '../services/outbound.js';
 import { WebhookNotifier } from '../services/webhooks.js';
 import { VERSION } from '../version.js';
 import { openAdminTokens } from './admin-tokens.js';
-import { openLive, openStore } from './backends.js';
+import { type Notice, openLive, openStore } from './backends.js';
 import { dataPaths, ensureDataDir, readPublicUrl } from './data-dir.js';
 
 /** The services of one bridge process, on the backends its configuration names. */
@@ -36,6 +36,8 @@ export interface ComposeOptions {
   metrics?: boolean;
   /** When a failed webhook attempt is tried again (ms after it); tests shorten the default 1, 2, 4, 8 s. */
   webhookRetryMs?: readonly number[];
+  /** Where one-line notices for the operator go (the adoption of the original's data directory); ignored when absent. */
+  notice?: Notice;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface ComposeOptions {
 export async function openServices(config: Config, opts: ComposeOptions = {}): Promise<Services> {
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.dir);
-  const store = await openStore(config);
+  const store = await openStore(config, { notice: opts.notice });
   let live: Live;
   try {
     live = await openLive(config);

@@ -10,14 +10,19 @@ export interface AssembledBridge extends Services {
   drain(): void;
 }
 
-export interface AssembleOptions extends Pick<ComposeOptions, 'now' | 'webhookRetryMs'> {
+export interface AssembleOptions extends Pick<ComposeOptions, 'now' | 'webhookRetryMs' | 'notice'> {
   /** A pino logger's options or `false`; defaults to the configured level on stdout. */
   logger?: boolean | Record<string, unknown>;
 }
 
 /** Opens the services for `config` and builds the HTTP app on them. */
 async function assemble(config: Config, opts: AssembleOptions = {}): Promise<AssembledBridge> {
-  const services = await openServices(config, { now: opts.now, webhookRetryMs: opts.webhookRetryMs, metrics: true });
+  const services = await openServices(config, {
+    now: opts.now,
+    webhookRetryMs: opts.webhookRetryMs,
+    notice: opts.notice,
+    metrics: true,
+  });
   let app: FastifyInstance;
   try {
     app = await buildApp({

@@ -12,3 +12,32 @@ export function secondsBetween(thenMs: number, nowMs: number): number {
 export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/i;
+
+/**
+ * Parses an ISO-8601 date-time as Python's `datetime.isoformat()` writes it
+ * (`2026-11-29T17:16:30+00:00`, with optional fraction, `Z` or any offset) to epoch
+ * ms; a fraction below a millisecond is dropped, and a time without an offset is
+ * UTC (what the original argybargy 1.0 wrote). Null for anything else, including
+ * impossible dates such as February 30.
+ */
+export function parseIsoMs(s: string): number | null {
+  const m = ISO_DATE_TIME.exec(s.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return null;
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  // Date.UTC rolls February 30 over into March: refuse what does not round-trip.
+  if (new Date(local).getUTCDate() !== d) return null;
+  let offsetMin = 0;
+  if (m[9]) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  return local - offsetMin * 60_000;
+}

@@ -15,6 +15,7 @@ import {
   toWebhook,
   type WebhookRow,
 } from './rows.js';
+import { type AdoptionReport, prepareDatabaseFile } from './sqlite-adopt.js';
 import { HotCache, type HotCacheLimits } from './sqlite-cache.js';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
 import { migrate } from './sqlite-schema.js';
@@ -51,7 +52,18 @@ function createPrivate(path: string): void {
   chmodSync(path, 0o600);
 }
 
-/** The embedded Store: one SQLite file in WAL mode, driven synchronously by better-sqlite3. */
+/** Options of the embedded store beyond StoreOptions. */
+export interface SqliteStoreOptions extends StoreOptions {
+  cache?: HotCacheLimits;
+  /** Told once when the file was the original argybargy 1.0's and has just been adopted (sqlite-adopt.ts). */
+  onAdopted?: (report: AdoptionReport) => void;
+}
+
+/**
+ * The embedded Store: one SQLite file in WAL mode, driven synchronously by better-sqlite3.
+ * Opening a file the original argybargy 1.0 wrote adopts it first; opening a file of any
+ * other schema throws UnreadableDatabaseError (sqlite-adopt.ts) and leaves it as it was.
+ */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Audit writes per class since the last prune. */
@@ -70,13 +82,17 @@ export class SqliteStore implements Store {
 
   constructor(
     private readonly path: string,
-    opts: StoreOptions & { cache?: HotCacheLimits } = {},
+    opts: SqliteStoreOptions = {},
   ) {
     const cache = opts.cache ?? { perRoom: 256, totalChars: 16_000_000 };
     this.auditKeep = opts.auditKeep ?? AUDIT_KEEP;
     this.cache = new HotCache(cache);
     this.ringSize = cache.perRoom;
-    if (path !== ':memory:') createPrivate(path);
+    if (path !== ':memory:') {
+      const adopted = prepareDatabaseFile(path);
+      createPrivate(path);
+      if (adopted) opts.onAdopted?.(adopted);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a crash or kill of the process; only an

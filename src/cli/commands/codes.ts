@@ -19,7 +19,7 @@ export function register(program: Command, { io }: CommandHost): void {
       const config = configFrom(io.env);
       const codes: CodeListing[] = flags.url
         ? (await adminCall<CodesAnswer>(adminTarget(io, config, flags.url), 'GET', '/admin/codes')).codes
-        : forTerminal(io, await withLocalOperator(config, (op) => op.codes()));
+        : forTerminal(io, await withLocalOperator(io, config, (op) => op.codes()));
       if (flags.json) return printJson(io, codes);
       if (codes.length === 0) {
         io.stdout('No codes yet. Mint one with: argybargy invite --name <agent>\n');

@@ -28,7 +28,7 @@ export function register(program: Command, { io }: CommandHost): void {
         ).revoked;
       } catch (e) {
         if (flags.url || !(e instanceof CliError) || !/no bridge is answering/.test(e.message)) throw e;
-        revoked = (await withLocalOperator(config, (op) => op.revoke(target, flags.room))).revoked;
+        revoked = (await withLocalOperator(io, config, (op) => op.revoke(target, flags.room))).revoked;
       }
       if (revoked === 0)
         throw new CliError(`argybargy: no code matched '${target.length > 20 ? `${target.slice(0, 6)}…` : target}'.`);

@@ -27,7 +27,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .action(async (name: string, flags: RoomFlags) => {
       const config = configFrom(io.env);
       const url = localBaseUrl(config);
-      const out = await withLocalOperator(config, async (op) => {
+      const out = await withLocalOperator(io, config, async (op) => {
         const { room } = await op.createRoom(name);
         const worker = await op.invite({ name: flags.worker, room: room.name, expires: flags.expires }, url);
         const operator = await op.invite({ name: flags.operator, room: room.name, expires: flags.expires }, url);

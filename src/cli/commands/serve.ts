@@ -5,7 +5,7 @@ import { loggerOptions } from '../../log.js';
 import { VERSION } from '../../version.js';
 import type { CliIO, CommandHost } from '../io.js';
 import { CliError } from '../io.js';
-import { configFrom } from '../local.js';
+import { configFrom, noticeTo } from '../local.js';
 
 export interface ServeFlags {
   host?: string;
@@ -27,7 +27,10 @@ export async function startBridge(io: CliIO, flags: ServeFlags): Promise<Running
   const config = configFrom(serveEnv(io, flags));
   let running: RunningBridge;
   try {
-    running = await startServer(config, { logger: await loggerOptions(config, { pretty: io.isTTY === true }) });
+    running = await startServer(config, {
+      logger: await loggerOptions(config, { pretty: io.isTTY === true }),
+      notice: noticeTo(io),
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {

@@ -3,7 +3,7 @@ import { openAdminTokens } from '../../app/admin-tokens.js';
 import { openStore } from '../../app/backends.js';
 import { dataPaths, loadOrCreateAdminToken } from '../../app/data-dir.js';
 import type { CommandHost } from '../io.js';
-import { configFrom } from '../local.js';
+import { configFrom, noticeTo } from '../local.js';
 
 /** `argybargy token`: prints the admin token (creating it on first use). */
 export function register(program: Command, { io }: CommandHost): void {
@@ -18,7 +18,7 @@ export function register(program: Command, { io }: CommandHost): void {
         return;
       }
       // Cluster mode: the token lives in the database, shared by every node.
-      const store = await openStore(config);
+      const store = await openStore(config, { notice: noticeTo(io) });
       try {
         io.stdout(`${await (await openAdminTokens(config, store)).current()}\n`);
       } finally {

@@ -37,7 +37,7 @@ export function register(program: Command, { io }: CommandHost): void {
         flags,
         async () =>
           (await adminCall<WebhooksAnswer>(adminTarget(io, config, flags.url), 'GET', '/admin/webhooks')).webhooks,
-        async () => forTerminal(io, (await withLocalOperator(config, (op) => op.webhookList())).webhooks),
+        async () => forTerminal(io, (await withLocalOperator(io, config, (op) => op.webhookList())).webhooks),
       );
       const list = flags.room ? all.filter((h) => h.room === flags.room) : all;
       if (flags.json) return printJson(io, list);
@@ -79,7 +79,7 @@ export function register(program: Command, { io }: CommandHost): void {
       const { removed } = await bridgeOrLocal(
         flags,
         () => adminCall<{ removed: boolean }>(adminTarget(io, config, flags.url), 'DELETE', `/admin/webhooks?${query}`),
-        () => withLocalOperator(config, (op) => op.removeWebhook(room, name)),
+        () => withLocalOperator(io, config, (op) => op.removeWebhook(room, name)),
       );
       if (!removed) throw new CliError(`argybargy: ${name} in room ${room} has no webhook.`);
       io.stdout(`Removed the webhook of ${name} in room ${room}.\n`);
