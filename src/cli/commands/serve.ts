@@ -7,6 +7,10 @@ import type { CliIO, CommandHost } from '../io.js';
 import { CliError } from '../io.js';
 import { configFrom, noticeTo } from '../local.js';
 
+/** What --help says about a data directory of the original argybargy 1.0. */
+export const ADOPTION_HELP =
+  '\nA data directory the original argybargy 1.0 wrote is adopted on the first start, after a\nbackup beside it (README: "Upgrading from the original argybargy").\n';
+
 export interface ServeFlags {
   host?: string;
   port?: string;
@@ -92,7 +96,7 @@ export function register(program: Command, { io, finish }: CommandHost): void {
     .option('--host <host>', 'bind address (ARGYBARGY_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port (ARGYBARGY_PORT, default 8765)')
     .option('--data <dir>', 'state directory (ARGYBARGY_DATA, default ~/.argybargy)')
-    .addHelpText('after', '\nExample:\n  argybargy serve --port 9000 --data ./state\n')
+    .addHelpText('after', `\nExample:\n  argybargy serve --port 9000 --data ./state\n${ADOPTION_HELP}`)
     .action(async (flags: ServeFlags) => {
       const running = await startBridge(io, flags);
       finish(stopOnSignals(() => running.close(), io));

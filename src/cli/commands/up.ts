@@ -4,7 +4,7 @@ import { dataPaths } from '../../app/data-dir.js';
 import { styles } from '../format.js';
 import type { CommandHost } from '../io.js';
 import { findOnPath, startQuickTunnel, type Tunnel } from '../tunnel.js';
-import { type ServeFlags, startBridge, stopOnSignals } from './serve.js';
+import { ADOPTION_HELP, type ServeFlags, startBridge, stopOnSignals } from './serve.js';
 
 /** `argybargy up`: the bridge plus a Cloudflare quick tunnel when cloudflared is installed. */
 export function register(program: Command, { io, finish }: CommandHost): void {
@@ -15,7 +15,7 @@ export function register(program: Command, { io, finish }: CommandHost): void {
     .option('--port <port>', 'port (ARGYBARGY_PORT, default 8765)')
     .option('--data <dir>', 'state directory (ARGYBARGY_DATA, default ~/.argybargy)')
     .option('--no-tunnel', 'local only: do not start cloudflared')
-    .addHelpText('after', '\nExamples:\n  argybargy up\n  argybargy up --no-tunnel --port 9000\n')
+    .addHelpText('after', `\nExamples:\n  argybargy up\n  argybargy up --no-tunnel --port 9000\n${ADOPTION_HELP}`)
     .action(async (flags: ServeFlags & { tunnel: boolean }) => {
       const running = await startBridge(io, flags);
       const paths = dataPaths(running.ctx.config.dataDir);
