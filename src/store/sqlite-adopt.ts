@@ -93,9 +93,9 @@ function tryAdopt(path: string, now: () => number): AdoptionReport | null | 'ret
     // Rollback-journal mode, so the original has no write-ahead log left to pair with
     // the new file; its content is in the file (and the backup) by now.
     if (db.pragma('journal_mode', { simple: true }) === 'wal') {
-      if (!succeeds(() => db.pragma('journal_mode = DELETE', { simple: true }) === 'delete')) throw inUse(path);
+      if (orNull(() => db.pragma('journal_mode = DELETE', { simple: true })) !== 'delete') throw inUse(path);
     }
-    if (!succeeds(() => db.exec('BEGIN EXCLUSIVE') !== null)) throw inUse(path);
+    if (orNull(() => db.exec('BEGIN EXCLUSIVE')) === null) throw inUse(path);
     try {
       // Another process adopted it first, or wrote after our snapshot: start over.
       if (statSync(path).ino !== inode) return 'retry';
@@ -127,12 +127,12 @@ function tryAdopt(path: string, now: () => number): AdoptionReport | null | 'ret
   }
 }
 
-/** True when `fn` returns true; false when it returns false or throws (SQLITE_BUSY: another process holds the file). */
-function succeeds(fn: () => boolean): boolean {
+/** What `fn` returns, or null when it throws (SQLITE_BUSY: another process holds the file). */
+function orNull<T>(fn: () => T): T | null {
   try {
     return fn();
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -170,7 +170,7 @@ function classify(db: Database.Database, path: string): Kind {
   }
   const rest = new Set(tables);
   if (rest.has('schema_version')) {
-    if (succeeds(() => db.prepare('SELECT version FROM schema_version').get() !== undefined)) return 'ours';
+    if (orNull(() => db.prepare('SELECT version FROM schema_version').get()) != null) return 'ours';
     // An empty schema_version: what an earlier start of ours left behind when it
     // refused the original's file (or a first start that never finished).
     rest.delete('schema_version');
