@@ -93,12 +93,23 @@ describe('operator commands against a running bridge', () => {
     assert.match(listing.stdout, /build +open +1 .*asker/);
     const rooms = JSON.parse((await run(['rooms', '--json'], env)).stdout);
     assert.equal(rooms[0].waiting[0].from, 'asker');
+    assert.equal(rooms[0].inbox[0].from, 'asker', 'alone in the room: only the operator can answer');
+    await b.invite('alice', 'build');
+    const q = await run(['post', 'build', 'alice, which one?', '--to', 'alice', '--as', 'titus'], env);
+    assert.equal(q.code, 0, q.stderr);
+    const after = await run(['rooms'], env);
+    assert.match(after.stdout, /you \(titus\) → alice: alice, which one\?/);
+    assert.doesNotMatch(
+      after.stdout,
+      /build +open +2 .*titus/,
+      "the operator's question is not waiting on the operator",
+    );
     assert.equal((await run(['close', 'build'], env)).code, 0);
     const p = await run(['post', 'build', 'closing this out, thanks', '--to', 'asker', '--as', 'titus'], env);
     assert.equal(p.code, 0, p.stderr);
-    assert.match(p.stdout, /Posted #2 to asker in build \(expects_reply: asker\)/);
+    assert.match(p.stdout, /Posted #3 to asker in build \(expects_reply: asker\)/);
     const hist = (await b.call('GET', '/history', { code: asker })).body.messages;
-    assert.deepEqual([hist[1].from, hist[1].text], ['titus', 'closing this out, thanks']);
+    assert.deepEqual([hist.at(-1).from, hist.at(-1).text], ['titus', 'closing this out, thanks']);
     assert.match((await run(['reopen', 'build'], env)).stdout, /Room build is open/);
     assert.equal((await run(['rooms', '--json'], env)).code, 0);
   });

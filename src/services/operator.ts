@@ -4,7 +4,7 @@ import { parseExpires } from '../domain/expires.js';
 import { checkAgentName, checkCapabilities, checkName, checkText } from '../domain/names.js';
 import { buildRoster, peerRows } from '../domain/roster.js';
 import { isoSeconds, secondsBetween } from '../domain/time.js';
-import { openQuestions } from '../domain/waiting.js';
+import { operatorViews } from '../domain/waiting.js';
 import { errors } from '../errors.js';
 import { EVERYWHERE } from '../live/wakeups.js';
 import { hashCode, maskCode, newCode, safeEqual } from '../secrets.js';
@@ -148,6 +148,7 @@ export class Operator {
       requireOpen: false,
       maxRooms: 0,
       maxPerRoom: config.maxMessagesPerRoom,
+      byOperator: true,
     });
     if (!res.ok) throw errors.internal();
     this.ctx.telemetry.posted('operator');
@@ -288,9 +289,11 @@ export class Operator {
     const liveCodes = codeRows.filter((c) => c.expiresAt === null || c.expiresAt > now);
     const members = new Map<string, Set<string>>();
     const lastSeq = new Map<string, Map<string, number>>();
+    const operatorNames = new Map<string, Set<string>>();
     for (const s of senders) {
       entry(members, s.room, () => new Set<string>()).add(s.name);
       entry(lastSeq, s.room, () => new Map<string, number>()).set(s.name, s.lastSeq);
+      if (s.operator) entry(operatorNames, s.room, () => new Set<string>()).add(s.name);
     }
     for (const c of liveCodes) entry(members, c.room, () => new Set<string>()).add(c.name);
 
@@ -304,6 +307,17 @@ export class Operator {
     }
     const roomStatuses: Record<string, RoomStatus> = {};
     for (const r of rooms) roomStatuses[r.name] = roomStatus(r.name, r);
+    const views = operatorViews(
+      {
+        questions,
+        lastSeqBySender: lastSeq,
+        membersByRoom: members,
+        operatorsByRoom: operatorNames,
+        closedRooms: new Set(rooms.filter((r) => r.closed).map((r) => r.name)),
+        nowMs: now,
+      },
+      50,
+    );
 
     return {
       version: this.ctx.version,
@@ -329,14 +343,9 @@ export class Operator {
         ...statusFields(roomStatuses[r.name]),
       })),
       room_status: roomStatuses,
-      waiting: openQuestions({
-        questions,
-        lastSeqBySender: lastSeq,
-        membersByRoom: members,
-        closedRooms: new Set(rooms.filter((r) => r.closed).map((r) => r.name)),
-        nowMs: now,
-        limit: 50,
-      }).map(waitingRow),
+      waiting: views.waiting.map(waitingRow),
+      inbox: views.inbox.map(waitingRow),
+      asked: views.asked.map(waitingRow),
       max_idle_seconds: config.maxIdleSeconds,
       messages: recent.map((m) => toRoomWire(m, resolveExpects(m.expects_reply, m.from, members.get(m.room) ?? []))),
       webhooks,

@@ -26,9 +26,14 @@ export function toRoomWire(m: StoredMessage, resolved: string): RoomMessage {
   return { ...toWire(m, resolved), room: m.room };
 }
 
-/** One row of the operator inbox. */
+/** One open question as the operator's views show it. */
 export function waitingRow(q: OpenQuestion): WaitingRow {
-  return { ...toRoomWire(q.message, q.resolved), waiting_seconds: q.waitingSeconds };
+  return {
+    ...toRoomWire(q.message, q.resolved),
+    waiting_seconds: q.waitingSeconds,
+    waits_on: q.waitsOn,
+    asked_by_operator: q.askedByOperator,
+  };
 }
 
 /** The room status of a room record (a missing room is open). */
