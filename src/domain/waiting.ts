@@ -1,9 +1,6 @@
-import { ANYONE, NONE, resolveExpects } from './expects.js';
+import { ANYONE, NONE, OPERATOR, resolveExpects } from './expects.js';
 import type { StoredMessage } from './message.js';
 import { secondsBetween } from './time.js';
-
-/** The operator's default name: always a name of the human, in every room. */
-export const OPERATOR = 'operator';
 
 /**
  * Whom an open question waits on:

@@ -8,7 +8,7 @@ import { operatorViews } from '../domain/waiting.js';
 import { errors } from '../errors.js';
 import { EVERYWHERE } from '../live/wakeups.js';
 import { hashCode, maskCode, newCode, safeEqual } from '../secrets.js';
-import type { Message, Peer, RoomStatus } from '../wire/messages.js';
+import type { Peer, PostAnswer, RoomStatus } from '../wire/messages.js';
 import type {
   AdminToken,
   AuditAnswer,
@@ -24,7 +24,7 @@ import type { Access } from './access.js';
 import { announce } from './announce.js';
 import type { AuthGuard } from './auth-guard.js';
 import type { ServiceContext } from './context.js';
-import { codeListing, decorate, roomStatus, toRoomWire, waitingRow } from './views.js';
+import { codeListing, postAnswer, roomStatus, toRoomWire, waitingRow } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
 
 export interface InviteInput {
@@ -126,8 +126,12 @@ export class Operator {
     return { revoked: gone.length };
   }
 
-  /** Posts as a human. Works on a closed room too (a parting note) and is not rate-limited. */
-  async say(input: SayInput): Promise<Message> {
+  /**
+   * Posts as a human. Works on a closed room too (a parting note) and is not
+   * rate-limited; the sender becomes an operator name of the room (domain/waiting.ts).
+   * A `to` or `expects_reply` naming no member is accepted, with `warnings` saying so.
+   */
+  async say(input: SayInput): Promise<PostAnswer> {
     const { store, config, live } = this.ctx;
     const text = checkText(input.text, config.maxText);
     const room = input.room == null || input.room.trim() === '' ? 'default' : checkName('room', input.room);
@@ -154,7 +158,7 @@ export class Operator {
     this.ctx.telemetry.posted('operator');
     await announce(this.ctx, this.webhooks, res.message);
     await this.audit('say', { actor: sender, room, detail: `-> ${to}` });
-    return (await decorate(this.ctx, room, [res.message]))[0];
+    return postAnswer(this.ctx, res.message);
   }
 
   /** Closes or reopens a room; closing wakes every poll parked on it. */

@@ -70,7 +70,28 @@ export const StreamExit = Type.Object({
 });
 export type StreamExit = Static<typeof StreamExit>;
 
-export const PostAnswer = Type.Object({ ok: Type.Literal(true), message: Message });
+/**
+ * A post was accepted but names somebody who is not in the room (domain/recipients.ts):
+ * the message is stored and waits until an agent of that name joins.
+ */
+export const PostWarning = Type.Object({
+  warning: Type.Literal('not_a_member', { description: "The kind of warning; so far only 'not_a_member'." }),
+  field: Type.Union([Type.Literal('to'), Type.Literal('expects_reply')], {
+    description: 'The field of your post that named somebody who is not in the room.',
+  }),
+  name: Type.String({ description: 'The name that is no member of the room.' }),
+  detail: Type.String({ description: 'A sentence: who is in the room, and what happens to the message.' }),
+});
+export type PostWarning = Static<typeof PostWarning>;
+
+export const PostAnswer = Type.Object({
+  ok: Type.Literal(true),
+  message: Message,
+  warnings: Type.Array(PostWarning, {
+    description:
+      'Empty when all is well. One entry per field (to, expects_reply) naming somebody who is not a member of the room (no live code, never posted there): the message is stored anyway and waits until an agent of that name joins.',
+  }),
+});
 export type PostAnswer = Static<typeof PostAnswer>;
 
 /** The answer to a claim: 200 when won; 409 (with error and detail) when someone else has it. */

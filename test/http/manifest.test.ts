@@ -66,6 +66,23 @@ describe('docs and CORS', () => {
     const poll = spec.body.paths['/messages'].get;
     assert.ok(poll.parameters.some((x: any) => x.name === 'since'));
     assert.ok(poll.responses['200'].content['application/json'].schema.properties.poll_budget);
+    for (const [path, method] of [
+      ['/messages', 'post'],
+      ['/admin/say', 'post'],
+    ]) {
+      const answer = spec.body.paths[path][method].responses['200'].content['application/json'].schema;
+      assert.ok(answer.required.includes('warnings'), `${path} answers warnings`);
+      assert.deepEqual(Object.keys(answer.properties.warnings.items.properties).sort(), [
+        'detail',
+        'field',
+        'name',
+        'warning',
+      ]);
+    }
+    const state = spec.body.paths['/admin/state'].get.responses['200'].content['application/json'].schema;
+    for (const list of ['waiting', 'inbox', 'asked']) {
+      assert.ok(state.properties[list].items.properties.waits_on, list);
+    }
     const docs = await b.call('GET', '/docs');
     assert.equal(docs.status, 200);
     assert.match(docs.text, /swagger/i);
