@@ -150,10 +150,20 @@ describe('argybargy channel', () => {
     const sent = await ch.call('send', { text: 'I can review it', to: null, expects_reply: null });
     assert.equal(sent.isError, false, sent.text);
     assert.equal(sent.data.message.from, 'alice');
+    assert.deepEqual(sent.data.warnings, []);
+    const typo = await ch.call('send', { text: 'all of you?', expects_reply: 'everyone' });
+    assert.equal(typo.isError, false, typo.text);
+    assert.deepEqual(
+      typo.data.warnings.map((w: any) => [w.field, w.name]),
+      [['expects_reply', 'everyone']],
+    );
     const seen = await b.call('GET', '/messages?since=6', { code: bob });
     assert.deepEqual(
       seen.body.messages.map((m: any) => [m.from, m.text]),
-      [['alice', 'I can review it']],
+      [
+        ['alice', 'I can review it'],
+        ['alice', 'all of you?'],
+      ],
     );
     // claim: won, then lost to carol on another question.
     assert.deepEqual((await ch.call('claim', { seq: 6 })).data, { won: true, claimed_by: 'alice', seq: 6 });

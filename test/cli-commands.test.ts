@@ -50,7 +50,18 @@ describe('operator commands against a running bridge', () => {
     const sent = await run(['send', 'hello bob 🤖', '--to', 'bob'], { ARGYBARGY_URL: b.url, ARGYBARGY_CODE: alice });
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /Sent #1 to bob \(expects_reply: bob\)/);
+    assert.equal(sent.stderr, '', 'no warning for a member');
     assert.equal(await l.exited, 0);
+    const stray = await run(['send', 'hello?', '--to', 'bbo', '--json'], {
+      ARGYBARGY_URL: b.url,
+      ARGYBARGY_CODE: alice,
+    });
+    assert.equal(stray.code, 0, 'accepted all the same');
+    assert.equal(JSON.parse(stray.stdout).to, 'bbo', 'stdout stays the message alone');
+    assert.equal(
+      stray.stderr,
+      'warning: bbo is not in room chat (members: alice, bob); the message was stored and waits until an agent of that name joins the room.\n',
+    );
     const got = JSON.parse(l.out.stdout.trim());
     assert.deepEqual([got.from, got.to, got.text], ['alice', 'bob', 'hello bob 🤖']);
     const who = await run(['whoami'], { ARGYBARGY_URL: b.url, ARGYBARGY_CODE: alice });
@@ -93,12 +104,30 @@ describe('operator commands against a running bridge', () => {
     assert.match(listing.stdout, /build +open +1 .*asker/);
     const rooms = JSON.parse((await run(['rooms', '--json'], env)).stdout);
     assert.equal(rooms[0].waiting[0].from, 'asker');
+    assert.equal(rooms[0].inbox[0].from, 'asker', 'alone in the room: only the operator can answer');
+    await b.invite('alice', 'build');
+    const q = await run(['post', 'build', 'alice, which one?', '--to', 'alice', '--as', 'titus'], env);
+    assert.equal(q.code, 0, q.stderr);
+    assert.equal(q.stderr, '');
+    const typo = await run(['post', 'build', 'thoughts?', '--expects', 'everyone'], env);
+    assert.equal(typo.code, 0, typo.stderr);
+    assert.match(
+      typo.stderr,
+      /^warning: expects_reply everyone is not in room build \(members: alice, asker, operator, titus\);/,
+    );
+    const after = await run(['rooms'], env);
+    assert.match(after.stdout, /you \(titus\) → alice: alice, which one\?/);
+    assert.doesNotMatch(
+      after.stdout,
+      /build +open +2 .*titus/,
+      "the operator's question is not waiting on the operator",
+    );
     assert.equal((await run(['close', 'build'], env)).code, 0);
     const p = await run(['post', 'build', 'closing this out, thanks', '--to', 'asker', '--as', 'titus'], env);
     assert.equal(p.code, 0, p.stderr);
-    assert.match(p.stdout, /Posted #2 to asker in build \(expects_reply: asker\)/);
+    assert.match(p.stdout, /Posted #4 to asker in build \(expects_reply: asker\)/);
     const hist = (await b.call('GET', '/history', { code: asker })).body.messages;
-    assert.deepEqual([hist[1].from, hist[1].text], ['titus', 'closing this out, thanks']);
+    assert.deepEqual([hist.at(-1).from, hist.at(-1).text], ['titus', 'closing this out, thanks']);
     assert.match((await run(['reopen', 'build'], env)).stdout, /Room build is open/);
     assert.equal((await run(['rooms', '--json'], env)).code, 0);
   });

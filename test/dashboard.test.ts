@@ -153,6 +153,34 @@ describe('dashboard in Chromium', { skip: available ? false : `no Chromium at ${
     await inbox.waitFor({ state: 'detached' });
   });
 
+  it('keeps the operator\'s own questions out of "Waiting on you" and shows questions to non-members as addressed to nobody', async (t) => {
+    const b = await startBridge(t);
+    const alice = await b.invite('alice', 'build');
+    await b.invite('bob', 'build');
+    const { page } = await openDashboard(t, b, { path: '/dashboard?room=build' });
+    // The README's example: argybargy post build "…" --to alice --expects alice --as titus
+    const asked = await b.call('POST', '/admin/say', {
+      admin: true,
+      body: { room: 'build', text: 'Ship it once CI is green?', to: 'alice', expects_reply: 'alice', sender: 'titus' },
+    });
+    assert.equal(asked.status, 200);
+    const mine = page.locator(`article[data-seq="${asked.body.message.seq}"]`);
+    await mine.getByText('waiting on alice').waitFor();
+    assert.equal(
+      await page.getByRole('region', { name: /Waiting on you/ }).count(),
+      0,
+      'nothing waits on the operator',
+    );
+    await post(b, alice, 'Can bbo take the release notes?', { to: 'bbo' });
+    const inbox = page.getByRole('region', { name: /Waiting on you/ });
+    await inbox.getByText('Can bbo take the release notes?').waitFor();
+    assert.equal(await inbox.getByText('no such agent: bbo').count(), 1);
+    assert.equal(await inbox.getByText('Ship it once CI is green?').count(), 0);
+    assert.equal(await inbox.getByRole('listitem').count(), 1);
+    await page.getByText('waiting on no such agent: bbo').waitFor();
+    await shot(page, '03b-inbox-nobody');
+  });
+
   it('mints a key that works, revokes it, and rotates the admin token without losing the page', async (t) => {
     const b = await startBridge(t);
     await b.call('POST', '/admin/rooms', { admin: true, body: { room: 'keys' } });

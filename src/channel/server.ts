@@ -99,7 +99,7 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
     {
       title: 'Send a message',
       description:
-        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message).",
+        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       inputSchema: z.object({
         text: z.string().min(1).describe('The message.'),
         to: z.string().max(64).nullish().describe("'all' or a peer name."),

@@ -1,3 +1,4 @@
+import type { PostWarning } from '../wire/messages.js';
 import type { CliIO } from './io.js';
 
 /** ANSI styling that switches itself off without a terminal or with NO_COLOR set. */
@@ -41,4 +42,9 @@ export function oneLine(text: string, max = 60): string {
 /** Writes JSON (pretty) to stdout. */
 export function printJson(io: CliIO, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes each warning of a post answer to stderr, one line each (an older bridge sends none). */
+export function printWarnings(io: CliIO, warnings: PostWarning[] | undefined): void {
+  for (const w of warnings ?? []) io.stderr(`warning: ${w.detail}\n`);
 }

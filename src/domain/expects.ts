@@ -4,6 +4,8 @@ export const BROADCAST = 'all';
 export const NONE = 'none';
 /** An open question: any member may claim it. */
 export const ANYONE = 'anyone';
+/** The operator's default name: always a name of the human, in every room. */
+export const OPERATOR = 'operator';
 
 /** The stored expects_reply: the given value, or by default `none` for a broadcast and the recipient for a DM. */
 export function defaultExpects(to: string, expects: string | null | undefined): string {

@@ -1,16 +1,30 @@
-import { ANYONE, NONE, resolveExpects } from './expects.js';
+import { ANYONE, NONE, OPERATOR, resolveExpects } from './expects.js';
 import type { StoredMessage } from './message.js';
 import { secondsBetween } from './time.js';
 
-/** One question of the operator inbox: the message, whom it waits on, and for how long. */
+/**
+ * Whom an open question waits on:
+ * - `operator`: the human (it expects an operator name, or it is an open question the
+ *   operator may answer; see `waitsOn`);
+ * - `agent`: an agent that is a member of the room;
+ * - `nobody`: a name that is no member of the room and no operator name (a typo such
+ *   as `everyone`, or an agent that never joined): nobody will answer it until an
+ *   agent of that name joins.
+ */
+export type WaitsOn = 'operator' | 'agent' | 'nobody';
+
+/** One open question: the message, whom it waits on, and for how long. */
 export interface OpenQuestion {
   message: StoredMessage;
   /** expects_reply as resolved at read time (`anyone` narrowed to the only other member). */
   resolved: string;
   waitingSeconds: number;
+  waitsOn: WaitsOn;
+  /** Asked under an operator name (the operator's own question). */
+  askedByOperator: boolean;
 }
 
-/** What the waiting list is computed from; all of it plain data. */
+/** What the open questions are computed from; all of it plain data. */
 export interface WaitingInput {
   /** Messages whose stored expects_reply is not `none`, in rooms that are open. */
   questions: StoredMessage[];
@@ -18,26 +32,63 @@ export interface WaitingInput {
   lastSeqBySender: Map<string, Map<string, number>>;
   /** Per room, durable membership (code holders and senders). */
   membersByRoom: Map<string, Set<string>>;
+  /** Per room, the names the operator has posted under (besides `operator`, which counts everywhere). */
+  operatorsByRoom?: Map<string, Set<string>>;
   /** Rooms that are closed; their questions are left out. */
   closedRooms: Set<string>;
   nowMs: number;
-  /** At most this many rows, longest waits kept; 0 = all. */
-  limit?: number;
-  /** Names of the humans; questions they asked are not waiting on them. */
-  operators?: readonly string[];
+}
+
+/** The three views of the open questions /admin/state gives (each longest wait first, at most `limit`). */
+export interface OperatorViews {
+  /** SPEC §5 `waiting`: every open question except those the operator asked. */
+  waiting: OpenQuestion[];
+  /** What waits on the operator: waitsOn `operator`, and questions addressed to nobody (the operator must step in). */
+  inbox: OpenQuestion[];
+  /** The operator's own open questions, waiting on the agents they expect. */
+  asked: OpenQuestion[];
+}
+
+/** True when `name` is an operator name in `room`: `operator`, or a name the operator posted under there. */
+function isOperatorName(name: string, room: string, input: WaitingInput): boolean {
+  return name === OPERATOR || (input.operatorsByRoom?.get(room)?.has(name) ?? false);
 }
 
 /**
- * The operator inbox: every question still owed an answer, longest wait first.
- * A question is answered when the party it addressed (for `anyone`: any
- * participant but the asker) posts in that room after it. A claim is not an answer.
+ * Whom a question waits on, given its resolved expects_reply `target`.
+ * A name waits on the operator when it is an operator name, on an agent when it is a
+ * member, else on nobody. `anyone` (still open after narrowing): once claimed, on the
+ * claimer; asked by the operator, on the agents; else on the operator when an operator
+ * name is a member of the room other than the asker (the operator is then one of the
+ * possible answerers, as `expects_reply_resolved` counts members) or when the asker has
+ * nobody else to ask, and otherwise on the agents, who claim it.
+ */
+export function waitsOn(q: StoredMessage, target: string, input: WaitingInput): WaitsOn {
+  const members = input.membersByRoom.get(q.room) ?? new Set<string>();
+  if (target !== ANYONE) {
+    if (isOperatorName(target, q.room, input)) return 'operator';
+    return members.has(target) ? 'agent' : 'nobody';
+  }
+  if (q.claimed_by) return isOperatorName(q.claimed_by, q.room, input) ? 'operator' : 'agent';
+  if (isOperatorName(q.from, q.room, input)) return 'agent';
+  let others = 0;
+  for (const m of members) {
+    if (m === q.from) continue;
+    if (isOperatorName(m, q.room, input)) return 'operator';
+    others++;
+  }
+  return others === 0 ? 'operator' : 'agent';
+}
+
+/**
+ * Every question still owed an answer, longest wait first (ties: room, then seq).
+ * A question is answered when the party it addressed (for `anyone`: any participant
+ * but the asker) posts in that room after it. A claim is not an answer.
  */
 export function openQuestions(input: WaitingInput): OpenQuestion[] {
-  const operators = input.operators ?? ['operator'];
   const out: OpenQuestion[] = [];
   for (const q of input.questions) {
     if (input.closedRooms.has(q.room)) continue;
-    if (operators.includes(q.from)) continue;
     const target = resolveExpects(q.expects_reply || NONE, q.from, input.membersByRoom.get(q.room) ?? []);
     if (target === '' || target === NONE) continue;
     const replies = input.lastSeqBySender.get(q.room);
@@ -55,14 +106,30 @@ export function openQuestions(input: WaitingInput): OpenQuestion[] {
       }
     }
     if (answered) continue;
-    out.push({ message: q, resolved: target, waitingSeconds: secondsBetween(q.at, input.nowMs) });
+    out.push({
+      message: q,
+      resolved: target,
+      waitingSeconds: secondsBetween(q.at, input.nowMs),
+      waitsOn: waitsOn(q, target, input),
+      askedByOperator: isOperatorName(q.from, q.room, input),
+    });
   }
   out.sort(
     (a, b) =>
       b.waitingSeconds - a.waitingSeconds || cmp(a.message.room, b.message.room) || a.message.seq - b.message.seq,
   );
-  const limit = input.limit ?? 50;
-  return limit > 0 ? out.slice(0, limit) : out;
+  return out;
+}
+
+/** Splits the open questions into the operator's views, keeping the `limit` longest waits of each (0 = all). */
+export function operatorViews(input: WaitingInput, limit = 50): OperatorViews {
+  const all = openQuestions(input);
+  const cut = (rows: OpenQuestion[]) => (limit > 0 ? rows.slice(0, limit) : rows);
+  return {
+    waiting: cut(all.filter((q) => !q.askedByOperator)),
+    inbox: cut(all.filter((q) => q.waitsOn === 'nobody' || (q.waitsOn === 'operator' && !q.askedByOperator))),
+    asked: cut(all.filter((q) => q.askedByOperator)),
+  };
 }
 
 function cmp(a: string, b: string): number {

@@ -6,11 +6,11 @@ import { peerRows } from '../domain/roster.js';
 import { type ApiError, errors, unexpandedVariable } from '../errors.js';
 import { codeFromAuthorization, hashCode } from '../secrets.js';
 import type { RoomRecord } from '../store/store.js';
-import type { ClaimAnswer, HistoryAnswer, Message, PeersAnswer, Whoami } from '../wire/messages.js';
+import type { ClaimAnswer, HistoryAnswer, PeersAnswer, PostAnswer, Whoami } from '../wire/messages.js';
 import { announce } from './announce.js';
 import type { AuthGuard } from './auth-guard.js';
 import type { Agent, ServiceContext } from './context.js';
-import { decorate, roomStatus } from './views.js';
+import { decorate, postAnswer, roomStatus } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
 
 /** How long a stream ticket may wait to be used (ms). */
@@ -128,9 +128,10 @@ export class Bridge {
   /**
    * Posts a message as the agent, applying the posting rules in order: a closed room
    * is 409 room_closed (costing no rate slot), over the limit is 429 rate_limited, a
-   * new room beyond ARGYBARGY_MAX_ROOMS is 403 room_quota.
+   * new room beyond ARGYBARGY_MAX_ROOMS is 403 room_quota. A `to` or `expects_reply`
+   * naming no member is accepted, with `warnings` saying so.
    */
-  async post(agent: Agent, input: PostInput): Promise<Message> {
+  async post(agent: Agent, input: PostInput): Promise<PostAnswer> {
     const { config, store, live } = this.ctx;
     const text = checkText(input.text, config.maxText);
     const to = input.to == null || input.to.trim() === '' ? BROADCAST : checkName('to', input.to);
@@ -167,7 +168,7 @@ export class Bridge {
     }
     this.ctx.telemetry.posted('agent');
     await announce(this.ctx, this.webhooks, res.message);
-    return (await decorate(this.ctx, agent.room, [res.message]))[0];
+    return postAnswer(this.ctx, res.message);
   }
 
   /** Claims a message so only one agent answers it: first caller wins; a seq the agent cannot see is 404. */

@@ -4,11 +4,11 @@ import { parseExpires } from '../domain/expires.js';
 import { checkAgentName, checkCapabilities, checkName, checkText } from '../domain/names.js';
 import { buildRoster, peerRows } from '../domain/roster.js';
 import { isoSeconds, secondsBetween } from '../domain/time.js';
-import { openQuestions } from '../domain/waiting.js';
+import { operatorViews } from '../domain/waiting.js';
 import { errors } from '../errors.js';
 import { EVERYWHERE } from '../live/wakeups.js';
 import { hashCode, maskCode, newCode, safeEqual } from '../secrets.js';
-import type { Message, Peer, RoomStatus } from '../wire/messages.js';
+import type { Peer, PostAnswer, RoomStatus } from '../wire/messages.js';
 import type {
   AdminToken,
   AuditAnswer,
@@ -24,7 +24,7 @@ import type { Access } from './access.js';
 import { announce } from './announce.js';
 import type { AuthGuard } from './auth-guard.js';
 import type { ServiceContext } from './context.js';
-import { codeListing, decorate, roomStatus, toRoomWire, waitingRow } from './views.js';
+import { codeListing, postAnswer, roomStatus, toRoomWire, waitingRow } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
 
 export interface InviteInput {
@@ -126,8 +126,12 @@ export class Operator {
     return { revoked: gone.length };
   }
 
-  /** Posts as a human. Works on a closed room too (a parting note) and is not rate-limited. */
-  async say(input: SayInput): Promise<Message> {
+  /**
+   * Posts as a human. Works on a closed room too (a parting note) and is not
+   * rate-limited; the sender becomes an operator name of the room (domain/waiting.ts).
+   * A `to` or `expects_reply` naming no member is accepted, with `warnings` saying so.
+   */
+  async say(input: SayInput): Promise<PostAnswer> {
     const { store, config, live } = this.ctx;
     const text = checkText(input.text, config.maxText);
     const room = input.room == null || input.room.trim() === '' ? 'default' : checkName('room', input.room);
@@ -148,12 +152,13 @@ export class Operator {
       requireOpen: false,
       maxRooms: 0,
       maxPerRoom: config.maxMessagesPerRoom,
+      byOperator: true,
     });
     if (!res.ok) throw errors.internal();
     this.ctx.telemetry.posted('operator');
     await announce(this.ctx, this.webhooks, res.message);
     await this.audit('say', { actor: sender, room, detail: `-> ${to}` });
-    return (await decorate(this.ctx, room, [res.message]))[0];
+    return postAnswer(this.ctx, res.message);
   }
 
   /** Closes or reopens a room; closing wakes every poll parked on it. */
@@ -288,9 +293,11 @@ export class Operator {
     const liveCodes = codeRows.filter((c) => c.expiresAt === null || c.expiresAt > now);
     const members = new Map<string, Set<string>>();
     const lastSeq = new Map<string, Map<string, number>>();
+    const operatorNames = new Map<string, Set<string>>();
     for (const s of senders) {
       entry(members, s.room, () => new Set<string>()).add(s.name);
       entry(lastSeq, s.room, () => new Map<string, number>()).set(s.name, s.lastSeq);
+      if (s.operator) entry(operatorNames, s.room, () => new Set<string>()).add(s.name);
     }
     for (const c of liveCodes) entry(members, c.room, () => new Set<string>()).add(c.name);
 
@@ -304,6 +311,17 @@ export class Operator {
     }
     const roomStatuses: Record<string, RoomStatus> = {};
     for (const r of rooms) roomStatuses[r.name] = roomStatus(r.name, r);
+    const views = operatorViews(
+      {
+        questions,
+        lastSeqBySender: lastSeq,
+        membersByRoom: members,
+        operatorsByRoom: operatorNames,
+        closedRooms: new Set(rooms.filter((r) => r.closed).map((r) => r.name)),
+        nowMs: now,
+      },
+      50,
+    );
 
     return {
       version: this.ctx.version,
@@ -329,14 +347,9 @@ export class Operator {
         ...statusFields(roomStatuses[r.name]),
       })),
       room_status: roomStatuses,
-      waiting: openQuestions({
-        questions,
-        lastSeqBySender: lastSeq,
-        membersByRoom: members,
-        closedRooms: new Set(rooms.filter((r) => r.closed).map((r) => r.name)),
-        nowMs: now,
-        limit: 50,
-      }).map(waitingRow),
+      waiting: views.waiting.map(waitingRow),
+      inbox: views.inbox.map(waitingRow),
+      asked: views.asked.map(waitingRow),
       max_idle_seconds: config.maxIdleSeconds,
       messages: recent.map((m) => toRoomWire(m, resolveExpects(m.expects_reply, m.from, members.get(m.room) ?? []))),
       webhooks,

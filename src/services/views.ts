@@ -1,9 +1,10 @@
 import { ANYONE, resolveExpects } from '../domain/expects.js';
 import type { StoredMessage } from '../domain/message.js';
+import { namesSomebody, unknownRecipients } from '../domain/recipients.js';
 import { isoSeconds } from '../domain/time.js';
 import type { OpenQuestion } from '../domain/waiting.js';
 import type { CodeRecord, RoomRecord } from '../store/store.js';
-import type { Message, RoomMessage, RoomStatus } from '../wire/messages.js';
+import type { Message, PostAnswer, RoomMessage, RoomStatus } from '../wire/messages.js';
 import type { CodeListing, WaitingRow } from '../wire/operator.js';
 import type { ServiceContext } from './context.js';
 
@@ -26,9 +27,14 @@ export function toRoomWire(m: StoredMessage, resolved: string): RoomMessage {
   return { ...toWire(m, resolved), room: m.room };
 }
 
-/** One row of the operator inbox. */
+/** One open question as the operator's views show it. */
 export function waitingRow(q: OpenQuestion): WaitingRow {
-  return { ...toRoomWire(q.message, q.resolved), waiting_seconds: q.waitingSeconds };
+  return {
+    ...toRoomWire(q.message, q.resolved),
+    waiting_seconds: q.waitingSeconds,
+    waits_on: q.waitsOn,
+    asked_by_operator: q.askedByOperator,
+  };
 }
 
 /** The room status of a room record (a missing room is open). */
@@ -60,4 +66,21 @@ export async function decorate(ctx: ServiceContext, room: string, rows: StoredMe
   let members: Set<string> | null = null;
   if (rows.some((m) => m.expects_reply === ANYONE)) members = await ctx.store.members(room, ctx.now());
   return rows.map((m) => toWire(m, members ? resolveExpects(m.expects_reply, m.from, members) : m.expects_reply));
+}
+
+/**
+ * The answer to an accepted post: the message as read back, and `warnings` naming a
+ * `to` or `expects_reply` that is no member of the room (domain/recipients.ts).
+ * Membership is read once, after the append (so the sender counts), and only when the
+ * post names somebody or asks `anyone`.
+ */
+export async function postAnswer(ctx: ServiceContext, m: StoredMessage): Promise<PostAnswer> {
+  const check = namesSomebody(m.to, m.expects_reply);
+  if (!check && m.expects_reply !== ANYONE) return { ok: true, message: toWire(m, m.expects_reply), warnings: [] };
+  const members = await ctx.store.members(m.room, ctx.now());
+  return {
+    ok: true,
+    message: toWire(m, resolveExpects(m.expects_reply, m.from, members)),
+    warnings: check ? unknownRecipients({ room: m.room, to: m.to, expects: m.expects_reply, members }) : [],
+  };
 }

@@ -107,6 +107,10 @@ const MIGRATIONS: string[] = [
   ALTER TABLE cursors ADD COLUMN pending_cancelled boolean NOT NULL DEFAULT false;
   ALTER TABLE cursors ADD COLUMN rev bigint NOT NULL DEFAULT 1;
   `,
+  `
+  -- Names the operator has posted under in a room (see the SQLite schema). Sticky.
+  ALTER TABLE members ADD COLUMN operator boolean NOT NULL DEFAULT false;
+  `,
 ];
 
 /** The advisory lock every node takes while migrating. */

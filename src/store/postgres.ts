@@ -264,8 +264,9 @@ export class PostgresStore implements Store {
              INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply)
              SELECT name, last_seq, $2, $3, $4, $5, $6 FROM r
            ), mem AS (
-             INSERT INTO members (room, name, last_seq, last_at) SELECT name, $3, last_seq, $2 FROM r
-             ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at
+             INSERT INTO members (room, name, last_seq, last_at, operator) SELECT name, $3, last_seq, $2, $9::boolean FROM r
+             ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at,
+               operator = members.operator OR excluded.operator
            ), pruned AS (
              DELETE FROM messages WHERE $8::bigint > 0 AND room = $1 AND seq <= (SELECT last_seq FROM r) - $8::bigint
            )
@@ -279,6 +280,7 @@ export class PostgresStore implements Store {
             input.expectsReply,
             input.requireOpen,
             keep,
+            input.byOperator === true,
           ],
         )
       ).rows;
@@ -361,10 +363,10 @@ export class PostgresStore implements Store {
 
   async senders(): Promise<SenderRecord[]> {
     return (
-      await this.q<{ room: string; name: string; last_seq: number; last_at: number }>(
-        'SELECT room, name, last_seq, last_at FROM members ORDER BY room, name',
+      await this.q<{ room: string; name: string; last_seq: number; last_at: number; operator: boolean }>(
+        'SELECT room, name, last_seq, last_at, operator FROM members ORDER BY room, name',
       )
-    ).map((r) => ({ room: r.room, name: r.name, lastSeq: r.last_seq, lastAt: r.last_at }));
+    ).map((r) => ({ room: r.room, name: r.name, lastSeq: r.last_seq, lastAt: r.last_at, operator: r.operator }));
   }
 
   async countMessages(): Promise<number> {

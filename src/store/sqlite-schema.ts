@@ -114,6 +114,11 @@ const MIGRATIONS: string[] = [
   ALTER TABLE cursors ADD COLUMN pending_cancelled INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE cursors ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
   `,
+  `
+  -- Names the operator has posted under in a room (POST /admin/say, argybargy post --as):
+  -- the inbox treats them as the human, not as an agent (domain/waiting.ts). Sticky.
+  ALTER TABLE members ADD COLUMN operator INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

@@ -35,8 +35,9 @@ export function prepareStatements(db: Database.Database) {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     upsertMember: db.prepare(
-      `INSERT INTO members (room, name, last_seq, last_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at`,
+      `INSERT INTO members (room, name, last_seq, last_at, operator) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at,
+           operator = max(members.operator, excluded.operator)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE room = ? AND seq <= ?'),
     uncount: db.prepare('UPDATE rooms SET message_count = message_count - ? WHERE name = ?'),
@@ -70,7 +71,7 @@ export function prepareStatements(db: Database.Database) {
          UNION SELECT name FROM codes WHERE room = ? AND (expires_at IS NULL OR expires_at > ?)`,
       )
       .pluck(),
-    senders: db.prepare('SELECT room, name, last_seq, last_at FROM members ORDER BY room, name'),
+    senders: db.prepare('SELECT room, name, last_seq, last_at, operator FROM members ORDER BY room, name'),
     countMessages: db.prepare('SELECT coalesce(sum(message_count), 0) FROM rooms').pluck(),
     insertAudit: db.prepare('INSERT INTO audit (at, action, actor, room, detail, class) VALUES (?, ?, ?, ?, ?, ?)'),
     // Keeps the newest `keep` events of one class: everything older than the keep-th newest goes.

@@ -257,7 +257,7 @@ export class SqliteStore implements Store {
     const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
     const seq = bumped.last_seq;
     this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply);
-    this.q.upsertMember.run(input.room, input.from, seq, input.at);
+    this.q.upsertMember.run(input.room, input.from, seq, input.at, input.byOperator ? 1 : 0);
     let removed = 0;
     if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {
       removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
@@ -342,9 +342,14 @@ export class SqliteStore implements Store {
   }
 
   async senders(): Promise<SenderRecord[]> {
-    return (this.q.senders.all() as Array<{ room: string; name: string; last_seq: number; last_at: number }>).map(
-      (r) => ({ room: r.room, name: r.name, lastSeq: r.last_seq, lastAt: r.last_at }),
-    );
+    type Row = { room: string; name: string; last_seq: number; last_at: number; operator: number };
+    return (this.q.senders.all() as Row[]).map((r) => ({
+      room: r.room,
+      name: r.name,
+      lastSeq: r.last_seq,
+      lastAt: r.last_at,
+      operator: r.operator === 1,
+    }));
   }
 
   async countMessages(): Promise<number> {

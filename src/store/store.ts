@@ -67,7 +67,7 @@ export interface Store {
   openRoomQuestions(): Promise<StoredMessage[]>;
   /** Durable membership of one room: unexpired code holders and everyone who has posted. */
   members(room: string, nowMs: number): Promise<Set<string>>;
-  /** Everyone who has posted, per room, with their last seq and time. */
+  /** Everyone who has posted, per room, with their last seq and time, and whether the operator posted under the name. */
   senders(): Promise<SenderRecord[]>;
   /** How many messages are stored, across all rooms. */
   countMessages(): Promise<number>;
@@ -160,6 +160,8 @@ export interface AppendInput {
   maxRooms: number;
   /** Keep at most this many messages in the room (0 = all). */
   maxPerRoom: number;
+  /** Posted by the operator (POST /admin/say): marks the sender as an operator name of the room, for good. */
+  byOperator?: boolean;
 }
 
 export type AppendResult =
@@ -183,6 +185,8 @@ export interface SenderRecord {
   name: string;
   lastSeq: number;
   lastAt: number;
+  /** True once the operator has posted under this name in this room (sticky). */
+  operator: boolean;
 }
 
 export interface WebhookRecord {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { ApiError, errors } from '../errors.js';
 import { type Batch, exitNotice, type Reader } from '../services/delivery.js';
 import { MAX_SAFE } from '../wire/common.js';
-import type { StreamExit } from '../wire/messages.js';
+import { type StreamExit, StreamTicket } from '../wire/messages.js';
 import type { RouteDeps } from './http/deps.js';
 import { agentOf, requireAgent } from './http/plugins/auth.js';
 import { errorResponses } from './http/schemas.js';
@@ -99,7 +99,7 @@ export function streamRoutes(deps: RouteDeps) {
           description:
             "For a browser's EventSource, which cannot send a header: a ticket good for one GET /messages/stream?ticket=<ticket> within expires_in seconds, so your code never goes in a URL.",
           response: {
-            200: Type.Object({ ticket: Type.String(), expires_in: Type.Integer() }),
+            200: StreamTicket,
             ...errorResponses(401),
           },
         },

@@ -6,6 +6,11 @@ export function Nullable<T extends TSchema>(schema: T) {
   return Type.Unsafe<Static<T> | null>({ ...schema, type: [s.type, 'null'] });
 }
 
+/** The same schema with its own description (a shared shape explained where it is used). */
+export function Described<T extends TSchema>(schema: T, description: string): T {
+  return { ...schema, description } as T;
+}
+
 /** Name-like fields: agent names, rooms, addressees (1–64 characters). */
 export const Name = Type.String({ minLength: 1, maxLength: 64 });
 

@@ -40,8 +40,18 @@ export const RoomSummary = Type.Object({
 });
 export type RoomSummary = Static<typeof RoomSummary>;
 
-/** One question of the operator inbox. */
-export const WaitingRow = Type.Object({ ...RoomMessage.properties, waiting_seconds: Type.Number() });
+/** One open question (of `waiting`, `inbox` or `asked`): the message, how long it has waited and on whom. */
+export const WaitingRow = Type.Object({
+  ...RoomMessage.properties,
+  waiting_seconds: Type.Number({ description: 'Seconds since it was asked.' }),
+  waits_on: Type.Union([Type.Literal('operator'), Type.Literal('agent'), Type.Literal('nobody')], {
+    description:
+      "Whom it waits on: 'operator' (you), 'agent' (a member agent: expects_reply_resolved, or claimed_by for an open question) or 'nobody' (expects_reply_resolved names no member of the room: nobody will answer until an agent of that name joins).",
+  }),
+  asked_by_operator: Type.Boolean({
+    description: "Asked under an operator name: 'operator', or a name posted under with POST /admin/say.",
+  }),
+});
 export type WaitingRow = Static<typeof WaitingRow>;
 
 /** A registered webhook as the operator sees it, with how its deliveries fare on this node. */
@@ -75,7 +85,17 @@ export const StateAnswer = Type.Object({
   room: Nullable(Type.String()),
   rooms: Type.Array(RoomSummary),
   room_status: Type.Record(Type.String(), RoomStatus),
-  waiting: Type.Array(WaitingRow),
+  waiting: Type.Array(WaitingRow, {
+    description: 'Every open question except those the operator asked, longest wait first, at most 50 (SPEC §5).',
+  }),
+  inbox: Type.Array(WaitingRow, {
+    description:
+      "What waits on you: questions agents asked that wait on the operator, and every question addressed to nobody; longest wait first, at most 50 (the dashboard's 'Waiting on you').",
+  }),
+  asked: Type.Array(WaitingRow, {
+    description:
+      'Your own open questions (asked under an operator name), waiting on the agents they expect; at most 50.',
+  }),
   max_idle_seconds: Type.Integer(),
   messages: Type.Array(RoomMessage),
   webhooks: Type.Array(WebhookListing),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredMessage } from '../../src/domain/message.js';
 import { isoSeconds } from '../../src/domain/time.js';
-import { openQuestions } from '../../src/domain/waiting.js';
+import { operatorViews, type WaitingInput } from '../../src/domain/waiting.js';
 
 const NOW = Date.UTC(2026, 6, 30, 12);
 
@@ -24,30 +24,45 @@ function q(
   };
 }
 
-function ask(
-  questions: StoredMessage[],
-  o: {
-    last?: Record<string, Record<string, number>>;
-    members?: Record<string, string[]>;
-    closed?: string[];
-    limit?: number;
-  } = {},
-) {
-  return openQuestions({
+interface AskOptions {
+  last?: Record<string, Record<string, number>>;
+  members?: Record<string, string[]>;
+  operators?: Record<string, string[]>;
+  closed?: string[];
+  limit?: number;
+}
+
+const sets = (o: Record<string, string[]> = {}) => new Map(Object.entries(o).map(([r, m]) => [r, new Set(m)]));
+
+function input(questions: StoredMessage[], o: AskOptions): WaitingInput {
+  return {
     questions,
     lastSeqBySender: new Map(Object.entries(o.last ?? {}).map(([r, m]) => [r, new Map(Object.entries(m))])),
-    membersByRoom: new Map(Object.entries(o.members ?? {}).map(([r, m]) => [r, new Set(m)])),
+    membersByRoom: sets(o.members),
+    operatorsByRoom: sets(o.operators),
     closedRooms: new Set(o.closed ?? []),
     nowMs: NOW,
-    limit: o.limit,
-  }).map((r) => ({
+  };
+}
+
+/** The SPEC's `waiting` view, as rows. */
+function ask(questions: StoredMessage[], o: AskOptions = {}) {
+  return operatorViews(input(questions, o), o.limit).waiting.map((r) => ({
     seq: r.message.seq,
     room: r.message.room,
     ts: isoSeconds(r.message.at),
     claimed_by: r.message.claimed_by,
     expects_reply_resolved: r.resolved,
     waiting_seconds: r.waitingSeconds,
+    waits_on: r.waitsOn,
   }));
+}
+
+/** Which seqs each view holds, and whom each waits on. */
+function views(questions: StoredMessage[], o: AskOptions = {}) {
+  const v = operatorViews(input(questions, o), o.limit);
+  const rows = (list: typeof v.waiting) => list.map((r) => `${r.message.seq}:${r.waitsOn}`);
+  return { waiting: rows(v.waiting), inbox: rows(v.inbox), asked: rows(v.asked) };
 }
 
 describe('openQuestions', () => {
@@ -116,4 +131,79 @@ describe('openQuestions', () => {
     assert.equal(ask(many, { limit: 0 }).length, 7);
   });
   it('is empty for an empty relay', () => assert.deepEqual(ask([]), []));
+});
+
+describe('operatorViews', () => {
+  const members = { build: ['alice', 'bob', 'titus'] };
+  const operators = { build: ['titus'] };
+
+  it("puts a question the operator asked under any operator name in 'asked', waiting on the agent it expects", () => {
+    // argybargy post build "…" --to alice --expects alice --as titus
+    const asked = { ...q(1, 'titus', 'alice'), to: 'alice' };
+    assert.deepEqual(views([asked], { members, operators }), { waiting: [], inbox: [], asked: ['1:agent'] });
+    assert.deepEqual(views([q(2, 'operator', 'bob')], { members }), { waiting: [], inbox: [], asked: ['2:agent'] });
+  });
+  it('a name is an operator name only in the room where the operator posted under it', () => {
+    const elsewhere = q(1, 'titus', 'alice', { room: 'ops' });
+    assert.deepEqual(views([elsewhere], { members: { ops: ['titus', 'alice'] }, operators }), {
+      waiting: ['1:agent'],
+      inbox: [],
+      asked: [],
+    });
+  });
+  it("puts an agent's question to any operator name in the inbox", () => {
+    const rows = [q(1, 'alice', 'titus'), q(2, 'alice', 'operator'), q(3, 'alice', 'bob')];
+    assert.deepEqual(views(rows, { members, operators }), {
+      waiting: ['1:operator', '2:operator', '3:agent'],
+      inbox: ['1:operator', '2:operator'],
+      asked: [],
+    });
+  });
+  it('an agent-to-agent question waits on the agent, not on you', () => {
+    assert.deepEqual(views([q(1, 'alice', 'bob')], { members: { build: ['alice', 'bob'] } }).inbox, []);
+  });
+  it('a question to a name that is no member waits on nobody, and shows in the inbox whoever asked it', () => {
+    const rows = [q(1, 'alice', 'bbo'), q(2, 'alice', 'everyone'), q(3, 'titus', 'bbo')];
+    assert.deepEqual(views(rows, { members, operators }), {
+      waiting: ['1:nobody', '2:nobody'],
+      inbox: ['1:nobody', '2:nobody', '3:nobody'],
+      asked: ['3:nobody'],
+    });
+  });
+  it("'anyone' waits on you when an operator name is among the other members, or nobody else is there", () => {
+    assert.deepEqual(views([q(1, 'alice', 'anyone')], { members, operators }).inbox, ['1:operator']);
+    assert.deepEqual(views([q(1, 'alice', 'anyone')], { members: { build: ['alice'] } }).inbox, ['1:operator']);
+    // Narrowed to the only other member, the operator:
+    assert.deepEqual(views([q(1, 'alice', 'anyone')], { members: { build: ['alice', 'operator'] } }).inbox, [
+      '1:operator',
+    ]);
+  });
+  it("'anyone' among agents only waits on them; once claimed, on the claimer", () => {
+    const agents = { build: ['alice', 'bob', 'carol'] };
+    assert.deepEqual(views([q(1, 'alice', 'anyone')], { members: agents }), {
+      waiting: ['1:agent'],
+      inbox: [],
+      asked: [],
+    });
+    const claimed = q(2, 'alice', 'anyone', { claimedBy: 'titus' });
+    assert.deepEqual(views([claimed], { members: agents, operators }).inbox, ['2:operator']);
+    const byBob = q(3, 'alice', 'anyone', { claimedBy: 'bob' });
+    assert.deepEqual(views([byBob], { members, operators }).inbox, []);
+  });
+  it("the operator's own 'anyone' waits on the agents", () => {
+    assert.deepEqual(views([q(1, 'titus', 'anyone')], { members, operators }).asked, ['1:agent']);
+  });
+  it('keeps the longest waits of each view under the limit', () => {
+    const rows = [
+      q(1, 'alice', 'operator', { minutesAgo: 1 }),
+      q(2, 'alice', 'operator', { minutesAgo: 5 }),
+      q(3, 'titus', 'alice', { minutesAgo: 9 }),
+      q(4, 'titus', 'alice', { minutesAgo: 3 }),
+    ];
+    assert.deepEqual(views(rows, { members, operators, limit: 1 }), {
+      waiting: ['2:operator'],
+      inbox: ['2:operator'],
+      asked: ['3:agent'],
+    });
+  });
 });

@@ -267,9 +267,11 @@ describe('state, stats and audit', () => {
     await post(b, a, 'hello');
     const s = (await b.call('GET', '/admin/state', { admin: true })).body;
     assert.deepEqual(Object.keys(s).sort(), [
+      'asked',
       'change_version',
       'codes',
       'hash_codes',
+      'inbox',
       'max_idle_seconds',
       'messages',
       'peers',
@@ -359,6 +361,65 @@ describe('state, stats and audit', () => {
     );
     await b.call('POST', '/admin/rooms/waitfar/close', { admin: true });
     assert.deepEqual((await b.call('GET', '/admin/state', { admin: true })).body.waiting, []);
+  });
+
+  it("shows in the inbox only what waits on the operator; the operator's questions wait on agents", async (t) => {
+    const b = await startBridge(t);
+    const alice = await b.invite('alice', 'build');
+    const bob = await b.invite('bob', 'build');
+    const say = (body: Record<string, unknown>) => b.call('POST', '/admin/say', { admin: true, body });
+    const state = async () => (await b.call('GET', '/admin/state', { admin: true })).body;
+    // The README's example: argybargy post build "…" --to alice --expects alice --as titus
+    const asked = (await say({ room: 'build', text: 'ship it?', to: 'alice', expects_reply: 'alice', sender: 'titus' }))
+      .body.message;
+    await post(b, bob, 'alice, can you review?', { to: 'alice' });
+    let s = await state();
+    assert.deepEqual(s.inbox, [], "neither the operator's question nor bob's to alice waits on the operator");
+    assert.deepEqual(
+      s.asked.map((w: any) => [w.seq, w.from, w.expects_reply_resolved, w.waits_on, w.asked_by_operator]),
+      [[asked.seq, 'titus', 'alice', 'agent', true]],
+    );
+    assert.deepEqual(
+      s.waiting.map((w: any) => [w.from, w.waits_on, w.asked_by_operator]),
+      [['bob', 'agent', false]],
+      "SPEC's waiting: every open question but the operator's own",
+    );
+    // alice answers titus (a DM to titus expects titus): that one waits on the operator.
+    await post(b, alice, 'yes, after lunch. ok?', { to: 'titus' });
+    s = await state();
+    assert.deepEqual(s.asked, [], 'answered by alice');
+    assert.deepEqual(
+      s.inbox.map((w: any) => [w.from, w.expects_reply_resolved, w.waits_on]),
+      [['alice', 'titus', 'operator']],
+    );
+    // A name the operator posted under in one room is an agent's name in another.
+    const other = await b.invite('titus', 'elsewhere');
+    const carol = await b.invite('carol', 'elsewhere');
+    await post(b, carol, 'titus, ping', { to: 'titus' });
+    s = await state();
+    assert.deepEqual(
+      s.inbox.map((w: any) => w.room),
+      ['build'],
+    );
+    assert.ok(other);
+  });
+
+  it('shows a question to a name that is no member as waiting on nobody, in the inbox', async (t) => {
+    const b = await startBridge(t);
+    const alice = await b.invite('alice', 'build');
+    await b.invite('bob', 'build');
+    await post(b, alice, 'bob?', { to: 'bbo' });
+    await post(b, alice, 'all of you?', { expects_reply: 'everyone' });
+    await b.call('POST', '/admin/say', { admin: true, body: { room: 'build', text: 'hi', to: 'carl' } });
+    const s = (await b.call('GET', '/admin/state', { admin: true })).body;
+    assert.deepEqual(
+      s.inbox.map((w: any) => [w.from, w.expects_reply_resolved, w.waits_on]),
+      [
+        ['alice', 'bbo', 'nobody'],
+        ['alice', 'everyone', 'nobody'],
+        ['operator', 'carl', 'nobody'],
+      ],
+    );
   });
 
   it('counts in stats', async (t) => {

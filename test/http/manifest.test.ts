@@ -54,6 +54,67 @@ describe('GET / and /health', () => {
   });
 });
 
+/** Every object schema inside `schema` (itself included), with the path it was found at. */
+function objectsIn(schema: any, at: string, out: Array<{ at: string; keys: string[] }> = []) {
+  if (!schema || typeof schema !== 'object') return out;
+  if (schema.properties) {
+    out.push({ at, keys: Object.keys(schema.properties) });
+    for (const [k, v] of Object.entries(schema.properties)) objectsIn(v, `${at}.${k}`, out);
+  }
+  if (schema.items) objectsIn(schema.items, `${at}[]`, out);
+  for (const alt of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+    objectsIn(alt, at, out);
+  return out;
+}
+
+describe('GET / fields', () => {
+  it('explains every field of every answer an agent can get, as the OpenAPI document declares them', async (t) => {
+    const b = await startBridge(t);
+    const m = (await b.call('GET', '/')).body;
+    const spec = (await b.call('GET', '/openapi.json')).body;
+    const groups = Object.entries(m.fields) as Array<[string, { in: string; fields: Record<string, string> }]>;
+    for (const [name, g] of groups) {
+      assert.ok(g.in, `${name} says where it appears`);
+      for (const [field, text] of Object.entries(g.fields))
+        assert.ok(text.length > 10, `${name}.${field} is explained`);
+    }
+    let checked = 0;
+    for (const [path, ops] of Object.entries(spec.paths) as Array<[string, any]>) {
+      for (const [method, op] of Object.entries(ops) as Array<[string, any]>) {
+        if (!op.tags?.some((x: string) => x === 'agent' || x === 'public')) continue;
+        for (const [status, res] of Object.entries(op.responses ?? {}) as Array<[string, any]>) {
+          const schema = res.content?.['application/json']?.schema;
+          for (const o of objectsIn(schema, `${method.toUpperCase()} ${path} ${status}`)) {
+            checked++;
+            const home = groups.find(([, g]) => o.keys.every((k) => g.fields[k]));
+            assert.ok(home, `${o.at} {${o.keys.join(', ')}}: no group of GET / fields explains all of it`);
+          }
+        }
+      }
+    }
+    assert.ok(checked >= 15, `walked ${checked} answer shapes`);
+    // What the issue named, by name.
+    for (const f of ['seq', 'ts', 'from', 'to', 'text', 'expects_reply', 'claimed_by', 'expects_reply_resolved'])
+      assert.ok(m.fields.message.fields[f], `message.${f}`);
+    for (const f of [
+      'waited_seconds',
+      'room_quiet_seconds',
+      'idle_seconds',
+      'max_idle_seconds',
+      'seconds_left',
+      'should_exit',
+      'reason',
+    ])
+      assert.ok(m.fields.poll_budget.fields[f], `poll_budget.${f}`);
+    assert.match(m.fields.whoami.fields.room, /string/);
+    assert.match(m.fields.poll.fields.room, /object/);
+    assert.match(m.fields.room.in, /string/);
+    assert.deepEqual(Object.keys(m.fields.warning.fields).sort(), ['detail', 'field', 'name', 'warning']);
+    assert.ok(m.fields.post.fields.warnings);
+    assert.ok(m.fields.error.fields.retry_after && m.fields.error.fields.reason);
+  });
+});
+
 describe('docs and CORS', () => {
   it('serves /openapi.json generated from the route schemas, and /docs', async (t) => {
     const b = await startBridge(t);
@@ -66,6 +127,23 @@ describe('docs and CORS', () => {
     const poll = spec.body.paths['/messages'].get;
     assert.ok(poll.parameters.some((x: any) => x.name === 'since'));
     assert.ok(poll.responses['200'].content['application/json'].schema.properties.poll_budget);
+    for (const [path, method] of [
+      ['/messages', 'post'],
+      ['/admin/say', 'post'],
+    ]) {
+      const answer = spec.body.paths[path][method].responses['200'].content['application/json'].schema;
+      assert.ok(answer.required.includes('warnings'), `${path} answers warnings`);
+      assert.deepEqual(Object.keys(answer.properties.warnings.items.properties).sort(), [
+        'detail',
+        'field',
+        'name',
+        'warning',
+      ]);
+    }
+    const state = spec.body.paths['/admin/state'].get.responses['200'].content['application/json'].schema;
+    for (const list of ['waiting', 'inbox', 'asked']) {
+      assert.ok(state.properties[list].items.properties.waits_on, list);
+    }
     const docs = await b.call('GET', '/docs');
     assert.equal(docs.status, 200);
     assert.match(docs.text, /swagger/i);

@@ -37,6 +37,14 @@ describe('MCP endpoint', () => {
     assert.deepEqual((await call('whoami')).data, { name: 'mcp-agent', room: 'mix', capabilities: 'speaks MCP' });
     const sent = await call('send', { text: 'hello from MCP', to: 'rest-agent' });
     assert.equal(sent.data.message.expects_reply, 'rest-agent');
+    assert.deepEqual(sent.data.warnings, []);
+    const stray = await call('send', { text: 'anyone there?', to: 'rest-agnet' });
+    assert.deepEqual(
+      stray.data.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['not_a_member', 'to', 'rest-agnet']],
+      'accepted, with a warning naming the stranger',
+    );
+    assert.match(stray.data.warnings[0].detail, /members: mcp-agent, rest-agent/);
     assert.deepEqual(
       (await poll(b, rest)).body.messages.map((m: any) => m.text),
       ['hello from MCP'],

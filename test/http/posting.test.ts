@@ -74,6 +74,78 @@ describe('posting rules', () => {
   });
 });
 
+describe('posts naming somebody who is not in the room', () => {
+  it('accepts a DM to a non-member and a typo in expects_reply with 200, saying so in warnings', async (t) => {
+    const b = await startBridge(t);
+    const alice = await b.invite('alice', 'build');
+    await b.invite('bob', 'build');
+    await b.invite('bbo', 'elsewhere');
+    const fine = await post(b, alice, 'hi bob', { to: 'bob' });
+    assert.equal(fine.status, 200);
+    assert.deepEqual(fine.body.warnings, []);
+    assert.deepEqual((await post(b, alice, 'hello all')).body.warnings, []);
+    assert.deepEqual((await post(b, alice, 'operator?', { to: 'operator' })).body.warnings, []);
+
+    const dm = await post(b, alice, 'bob, can you review?', { to: 'bbo' });
+    assert.equal(dm.status, 200);
+    assert.equal(dm.body.message.to, 'bbo', 'stored as sent');
+    assert.deepEqual(dm.body.warnings, [
+      {
+        warning: 'not_a_member',
+        field: 'to',
+        name: 'bbo',
+        detail:
+          'bbo is not in room build (members: alice, bob); the message was stored and waits until an agent of that name joins the room.',
+      },
+    ]);
+    const typo = await post(b, alice, 'all of you?', { expects_reply: 'everyone' });
+    assert.equal(typo.status, 200);
+    assert.equal(typo.body.message.expects_reply, 'everyone');
+    assert.deepEqual(
+      typo.body.warnings.map((w: any) => [w.field, w.name]),
+      [['expects_reply', 'everyone']],
+    );
+    const both = await post(b, alice, 'x', { to: 'bbo', expects_reply: 'carl' });
+    assert.deepEqual(
+      both.body.warnings.map((w: any) => [w.field, w.name]),
+      [
+        ['to', 'bbo'],
+        ['expects_reply', 'carl'],
+      ],
+    );
+  });
+
+  it('counts a sender without a code as a member once it has posted, and a revoked code not at all', async (t) => {
+    const b = await startBridge(t);
+    const alice = await b.invite('alice', 'build');
+    await b.call('POST', '/admin/say', { admin: true, body: { room: 'build', text: 'hi', sender: 'titus' } });
+    assert.deepEqual((await post(b, alice, 'titus?', { to: 'titus' })).body.warnings, []);
+    await b.invite('gone', 'build', { expires: '10m' });
+    await b.call('POST', '/admin/revoke', { admin: true, body: { target: 'gone' } });
+    assert.deepEqual(
+      (await post(b, alice, 'gone?', { to: 'gone' })).body.warnings.map((w: any) => w.name),
+      ['gone'],
+    );
+  });
+
+  it('warns the operator too, on POST /admin/say', async (t) => {
+    const b = await startBridge(t);
+    await b.invite('alice', 'build');
+    const r = await b.call('POST', '/admin/say', {
+      admin: true,
+      body: { room: 'build', text: 'ship?', to: 'alcie', sender: 'titus' },
+    });
+    assert.equal(r.status, 200);
+    assert.deepEqual(
+      r.body.warnings.map((w: any) => [w.field, w.name]),
+      [['to', 'alcie']],
+    );
+    assert.match(r.body.warnings[0].detail, /\(members: alice, titus\)/);
+    const ok = await b.call('POST', '/admin/say', { admin: true, body: { room: 'build', text: 'hi', to: 'alice' } });
+    assert.deepEqual(ok.body.warnings, []);
+  });
+});
+
 describe('message text', () => {
   it('round-trips emoji, HTML, whitespace and control characters exactly', async (t) => {
     const b = await startBridge(t);

@@ -266,6 +266,24 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     );
 
     it(
+      'remembers, per room and for good, the names the operator posted under',
+      withStore(async (s, reopen) => {
+        await add(s, 'r', 'titus', 'as the operator', { byOperator: true });
+        await add(s, 'r', 'titus', 'later, without the flag');
+        await add(s, 'r', 'alice', 'an agent');
+        await add(s, 'q', 'titus', 'an agent of that name elsewhere');
+        const flags = (rows: Awaited<ReturnType<Store['senders']>>) => rows.map((x) => [x.room, x.name, x.operator]);
+        const expected = [
+          ['q', 'titus', false],
+          ['r', 'alice', false],
+          ['r', 'titus', true],
+        ];
+        assert.deepEqual(flags(await s.senders()), expected);
+        assert.deepEqual(flags(await (await reopen()).senders()), expected);
+      }),
+    );
+
+    it(
       'lists open-room questions only',
       withStore(async (s) => {
         await add(s, 'build', 'claude', 'just saying');

@@ -135,7 +135,9 @@ function Dashboard(props: { token: string; onToken: (t: string) => void; onSignO
   const unread = (r: RoomRow) => r.room !== room && r.last_seq > (seen[r.room] ?? 0);
   const members = (room && state?.roster[room]) || [];
   const messages = state && state.room === room ? state.messages : [];
-  const waitingHere = state?.waiting.filter((w) => w.room === room) ?? [];
+  // Every open question: the agents' (waiting) and the operator's own (asked, which wait on agents).
+  const open = state ? [...state.waiting, ...state.asked] : [];
+  const waitingHere = open.filter((w) => w.room === room);
 
   const select = (r: string) => {
     setRoom(r);
@@ -218,7 +220,7 @@ function Dashboard(props: { token: string; onToken: (t: string) => void; onSignO
         />
         <main class="content">
           <Inbox
-            rows={state.waiting}
+            rows={state.inbox}
             now={now}
             fetchedAt={fetchedAt}
             onOpen={(r) => {
@@ -262,7 +264,7 @@ function Dashboard(props: { token: string; onToken: (t: string) => void; onSignO
                     onSend={(m) => act(() => api.say({ room: current.room, ...m }))}
                   />
                 </div>
-                <Roster room={current.room} members={members} waiting={state.waiting} />
+                <Roster room={current.room} members={members} waiting={open} />
               </div>
             </div>
           ) : (

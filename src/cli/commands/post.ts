@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { PostAnswer } from '../../wire/messages.js';
+import { printWarnings } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -34,6 +35,7 @@ export function register(program: Command, { io }: CommandHost): void {
         to: flags.to,
         expects_reply: flags.expects,
       });
+      printWarnings(io, res.warnings);
       if (flags.json) {
         io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
         return;

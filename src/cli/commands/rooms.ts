@@ -9,18 +9,32 @@ import { configFrom } from '../local.js';
 export function register(program: Command, { io }: CommandHost): void {
   program
     .command('rooms')
-    .description('List rooms: status, messages, last activity, and who is waiting for an answer.')
+    .description(
+      'List rooms: status, messages, last activity, who is waiting on you, and your own questions still open.',
+    )
     .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  argybargy rooms\n')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const state = await adminCall<StateAnswer>(adminTarget(io, configFrom(io.env), flags.url), 'GET', '/admin/state');
-      const waitingBy = new Map<string, StateAnswer['waiting']>();
-      for (const w of state.waiting) waitingBy.set(w.room, [...(waitingBy.get(w.room) ?? []), w]);
+      type Row = StateAnswer['waiting'][number];
+      const byRoom = (rows: Row[]) => {
+        const out = new Map<string, Row[]>();
+        for (const w of rows) out.set(w.room, [...(out.get(w.room) ?? []), w]);
+        return out;
+      };
+      const waitingBy = byRoom(state.waiting);
+      const inboxBy = byRoom(state.inbox);
+      const askedBy = byRoom(state.asked);
       if (flags.json) {
         printJson(
           io,
-          state.rooms.map((r) => ({ ...r, waiting: waitingBy.get(r.room) ?? [] })),
+          state.rooms.map((r) => ({
+            ...r,
+            waiting: waitingBy.get(r.room) ?? [],
+            inbox: inboxBy.get(r.room) ?? [],
+            asked: askedBy.get(r.room) ?? [],
+          })),
         );
         return;
       }
@@ -33,7 +47,7 @@ export function register(program: Command, { io }: CommandHost): void {
         table(
           ['ROOM', 'STATUS', 'MESSAGES', 'LAST', 'WAITING ON YOU'],
           state.rooms.map((r) => {
-            const w = waitingBy.get(r.room) ?? [];
+            const w = inboxBy.get(r.room) ?? [];
             return [
               s.bold(r.room),
               r.status === 'closed' ? s.dim(`closed${r.closed_by ? ` by ${r.closed_by}` : ''}`) : s.green('open'),
@@ -44,10 +58,16 @@ export function register(program: Command, { io }: CommandHost): void {
           }),
         ),
       );
-      for (const w of state.waiting.slice(0, 10)) {
-        io.stdout(
-          `  ${s.yellow('?')} ${w.room} #${w.seq} ${w.from} → ${w.expects_reply_resolved}: ${oneLine(w.text)}\n`,
-        );
+      for (const w of state.inbox.slice(0, 10)) {
+        io.stdout(`  ${s.yellow('?')} ${w.room} #${w.seq} ${w.from} → ${addressee(w)}: ${oneLine(w.text)}\n`);
+      }
+      for (const w of state.asked.slice(0, 10)) {
+        io.stdout(`  ${s.dim('…')} ${w.room} #${w.seq} you (${w.from}) → ${addressee(w)}: ${oneLine(w.text)}\n`);
       }
     });
+}
+
+/** Whom an open question is addressed to, as a human reads it: a question to a non-member goes to nobody. */
+function addressee(w: StateAnswer['waiting'][number]): string {
+  return w.waits_on === 'nobody' ? `nobody (no such agent: ${w.expects_reply_resolved})` : w.expects_reply_resolved;
 }

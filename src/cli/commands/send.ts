@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { PostAnswer } from '../../wire/messages.js';
+import { printWarnings } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 
@@ -19,6 +20,7 @@ export function register(program: Command, { io }: CommandHost): void {
         to: flags.to,
         expects_reply: flags.expects,
       });
+      printWarnings(io, res.warnings);
       if (flags.json) io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
       else io.stdout(`Sent #${res.message.seq} to ${res.message.to} (expects_reply: ${res.message.expects_reply}).\n`);
     });

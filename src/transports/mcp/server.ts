@@ -131,7 +131,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Send a message',
       description:
-        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message).",
+        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       annotations: { destructiveHint: false, openWorldHint: false },
       inputSchema: z.object({
         text: z.string().min(1).describe('The message.'),
@@ -140,10 +140,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       }),
     },
     ({ text, to, expects_reply }) =>
-      tool(async () => ({
-        ok: true,
-        message: await bridge.post(agent, { text, to: to ?? undefined, expects_reply: expects_reply ?? undefined }),
-      })),
+      tool(() => bridge.post(agent, { text, to: to ?? undefined, expects_reply: expects_reply ?? undefined })),
   );
 
   server.registerTool(

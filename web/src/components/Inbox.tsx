@@ -1,7 +1,16 @@
 import { duration } from '../format';
 import type { WaitingRow } from '../types';
 
-/** "Waiting on you": every unanswered question, longest first; absent when there is none. */
+/** Whom an open question is addressed to, as the operator reads it: a name that is no member is nobody. */
+export function addressee(w: WaitingRow): string {
+  return w.waits_on === 'nobody' ? `no such agent: ${w.expects_reply_resolved}` : w.expects_reply_resolved;
+}
+
+/**
+ * "Waiting on you": the questions that wait on the operator (the bridge's `inbox`:
+ * addressed to an operator name, open questions the operator may answer, and anything
+ * addressed to nobody), longest first; absent when there is none.
+ */
 export function Inbox(props: { rows: WaitingRow[]; now: number; fetchedAt: number; onOpen: (room: string) => void }) {
   if (props.rows.length === 0) return null;
   return (
@@ -19,10 +28,13 @@ export function Inbox(props: { rows: WaitingRow[]; now: number; fetchedAt: numbe
                 type="button"
                 class={`inbox-row${waited > 300 ? ' late' : ''}`}
                 onClick={() => props.onOpen(w.room)}
-                aria-label={`${w.from} in ${w.room} asked: ${w.text}. Waiting ${duration(waited)}. Open the room.`}
+                aria-label={`${w.from} in ${w.room} asked ${w.waits_on === 'nobody' ? `nobody (${addressee(w)})` : addressee(w)}: ${w.text}. Waiting ${duration(waited)}. Open the room.`}
               >
                 <span class="who">{w.from}</span>
-                <span class="where">#{w.room}</span>
+                <span class="where">
+                  #{w.room}
+                  {w.waits_on === 'nobody' && <span class="badge nobody">{addressee(w)}</span>}
+                </span>
                 <span class="what">{w.text}</span>
                 <span class="timer">
                   {duration(waited)}

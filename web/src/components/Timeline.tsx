@@ -2,9 +2,11 @@ import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { clock, day, duration } from '../format';
 import type { Message, WaitingRow } from '../types';
+import { addressee } from './Inbox';
 
 interface Props {
   messages: Message[];
+  /** The room's open questions (the bridge's `waiting` and `asked`). */
   waiting: WaitingRow[];
   now: number;
   fetchedAt: number;
@@ -45,8 +47,9 @@ export function Timeline(props: Props) {
                 )}
                 {m.claimed_by && <span class="badge claimed">claimed by {m.claimed_by}</span>}
                 {q && (
-                  <span class="badge open-q">
-                    waiting {duration(q.waiting_seconds + (props.now - props.fetchedAt) / 1000)}
+                  <span class={`badge open-q${q.waits_on === 'nobody' ? ' nobody' : ''}`}>
+                    {q.waits_on === 'operator' ? 'waiting on you' : `waiting on ${addressee(q)}`}{' '}
+                    {duration(q.waiting_seconds + (props.now - props.fetchedAt) / 1000)}
                   </span>
                 )}
                 <time dateTime={m.ts}>{clock(m.ts)}</time>

@@ -171,6 +171,8 @@ export function adminRoutes(deps: RouteDeps) {
           tags,
           security,
           summary: 'Post into a room as a human. Works on closed rooms; not rate-limited.',
+          description:
+            'Post into a room as a human (sender, default operator, becomes an operator name of the room). Answers {ok, message, warnings}: warnings names a to or expects_reply that is no member of the room (the message is stored anyway).',
           body: Type.Object({
             text: Type.String({ minLength: 1, maxLength: config.maxText }),
             to: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
@@ -181,7 +183,7 @@ export function adminRoutes(deps: RouteDeps) {
           response: { 200: PostAnswer, ...errorResponses(400, 401, 413) },
         },
       },
-      async (req) => ({ ok: true as const, message: await operator.say(req.body) }),
+      async (req) => operator.say(req.body),
     );
 
     app.post(

@@ -1,10 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../../../config.js';
+import { Health } from '../../../wire/messages.js';
 import type { GuideEntry, RouteDeps } from '../deps.js';
+import { answerFields } from '../fields.js';
 
-/** The self-describing guide an agent reads when all it has is the URL; `endpoints` come from the routes. */
+/**
+ * The self-describing guide an agent reads when all it has is the URL; `endpoints`
+ * come from the routes, `fields` (every field of every answer) from the wire schemas.
+ */
 function manifest(config: Config, version: string, base: string, endpoints: readonly GuideEntry[]) {
   const auth = "-H 'Authorization: Bearer <CODE>'";
   const json = "-H 'Content-Type: application/json'";
@@ -28,6 +32,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       'Keep looping until a poll answers should_exit: true. Finishing your own task is not a reason to leave.',
     ],
     endpoints,
+    fields: answerFields(),
     response_rule: [
       'Every message carries expects_reply; it tells you whether to answer.',
       'Your name: you are expected to reply.',
@@ -35,6 +40,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       "'none': for information. Do not reply.",
       "Someone else's name: not your turn. Do not reply.",
       "expects_reply_resolved is the same value, except 'anyone' becomes a name when only one member besides the asker could answer: if it is your name, answer.",
+      'A POST /messages answer carries warnings: empty, or naming a to or expects_reply that is not in your room (check GET /peers). The message was stored anyway and waits until an agent of that name joins.',
       'You never receive your own messages. A direct message is seen only by its sender and its recipient.',
     ],
     room_lifecycle: [
@@ -104,7 +110,7 @@ export function manifestRoutes(deps: RouteDeps) {
           tags: ['public'],
           summary: 'Liveness and version.',
           description: 'Liveness and version: {status, version}.',
-          response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) },
+          response: { 200: Health },
         },
       },
       async () => ({ status: 'ok' as const, version: deps.version }),

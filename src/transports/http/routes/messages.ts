@@ -25,7 +25,8 @@ export function messageRoutes(deps: RouteDeps) {
           tags: ['agent'],
           security,
           summary: 'Send a message to your room or to one peer.',
-          description: "Send a message to your room ('all') or to one peer. Answers {ok, message}.",
+          description:
+            "Send a message to your room ('all') or to one peer. Answers {ok, message, warnings}: warnings is empty, or names a to or expects_reply that is not a member of your room (the message is stored anyway and waits until an agent of that name joins).",
           body: Type.Object({
             to: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "'all' (default) or a peer name" }))),
             text: Type.String({
@@ -46,7 +47,7 @@ export function messageRoutes(deps: RouteDeps) {
           response: { 200: PostAnswer, ...errorResponses(400, 401, 403, 409, 413, 429) },
         },
       },
-      async (req) => ({ ok: true as const, message: await bridge.post(agentOf(req), req.body) }),
+      async (req) => bridge.post(agentOf(req), req.body),
     );
 
     app.get(
