@@ -218,6 +218,15 @@ function expandHome(p: string): string {
   return resolve(p);
 }
 
+/**
+ * The URL a bridge bound to `host`:`port` is reached at from this machine: a
+ * wildcard bind (0.0.0.0, ::) on 127.0.0.1, an IPv6 address in brackets.
+ */
+export function localUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
 /** Reads and validates every ARGYBARGY_* variable; throws ConfigError naming the bad one. */
 export function loadConfig(env: Env = process.env): Config {
   const DAY = 86_400;

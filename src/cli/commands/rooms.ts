@@ -14,7 +14,11 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  argybargy rooms\n')
     .action(async (flags: { url?: string; json?: boolean }) => {
-      const state = await adminCall<StateAnswer>(adminTarget(io, configFrom(io.env), flags.url), 'GET', '/admin/state');
+      const state = await adminCall<StateAnswer>(
+        await adminTarget(io, configFrom(io.env), flags.url),
+        'GET',
+        '/admin/state',
+      );
       const waitingBy = new Map<string, StateAnswer['waiting']>();
       for (const w of state.waiting) waitingBy.set(w.room, [...(waitingBy.get(w.room) ?? []), w]);
       if (flags.json) {
