@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { findRunningBridge, readBridgeRecord } from '../../src/app/bridge-record.js';
 import { dataPaths } from '../../src/app/data-dir.js';
-import { tempDir } from '../helpers.js';
+import { startBridge, tempDir } from '../helpers.js';
 import { runCli, startCli, stopProcess } from '../support/processes.js';
 
 /** A port nobody listens on right now (the OS picks it; closed again before use). */
@@ -117,5 +117,19 @@ describe('the second terminal finds the bridge (bridge.json)', () => {
       assert.equal(JSON.parse(invite.stdout).url, 'http://127.0.0.1:8765');
     }
     assert.ok(readFileSync(paths.bridge, 'utf8'), 'the commands leave the file alone');
+  });
+
+  it('a bridge stopping leaves the record of a newer bridge on the same data directory alone', async (t) => {
+    const dir = tempDir(t);
+    const paths = dataPaths(dir);
+    const first = await startBridge(t, {}, { dataDir: dir });
+    assert.equal(readBridgeRecord(paths)?.url, first.url);
+    const second = await startBridge(t, {}, { dataDir: dir });
+    assert.equal(readBridgeRecord(paths)?.url, second.url);
+    await first.close();
+    assert.equal(readBridgeRecord(paths)?.url, second.url, 'still the running one');
+    assert.equal((await findRunningBridge(paths))?.url, second.url);
+    await second.close();
+    assert.equal(existsSync(paths.bridge), false);
   });
 });
