@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { type IntRange, readInt, readSeconds } from './config-numbers.js';
 
 /** Log levels the bridge accepts; `warning` is read as `warn`. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -66,26 +67,36 @@ function raw(env: Env, name: string): string | undefined {
   return t === '' ? undefined : t;
 }
 
-function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+/**
+ * A whole-number setting, read as the original read it (Python `int()`: "+5", " 7 ",
+ * "1_000" and numbers of any size are whole numbers). Below `min` is refused with
+ * the variable named; above `max` is refused, or with `clamp` counts as `max` (a
+ * limit set that high is no limit in practice: README, Configuration).
+ */
+function int(env: Env, name: string, dflt: number, range: IntRange): number {
   const v = raw(env, name);
   if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v)) {
-    throw new ConfigError(name, `${name}=${JSON.stringify(v)} is not a whole number (expected ${min}..${max}).`);
-  }
-  const n = Number(v);
-  if (n < min || n > max) {
-    throw new ConfigError(name, `${name}=${v} is out of range (expected ${min}..${max}).`);
-  }
-  return n;
+  const r = readInt(v, range);
+  if (r.ok) return r.value;
+  const expected = range.clamp ? `${range.min} or more` : `${range.min}..${range.max}`;
+  const why =
+    r.why === 'not-a-number'
+      ? 'is not a whole number'
+      : r.why === 'above'
+        ? 'is out of range'
+        : range.min === 0
+          ? 'is negative, which means nothing here'
+          : `is below ${range.min}, which means nothing here`;
+  throw new ConfigError(name, `${name}=${JSON.stringify(v)} ${why} (expected ${expected}).`);
 }
 
-function positiveNumber(env: Env, name: string, dflt: number, max: number): number {
+/** A number of seconds above 0 (fractions allowed); more than `max` counts as `max`. */
+function seconds(env: Env, name: string, dflt: number, max: number): number {
   const v = raw(env, name);
   if (v === undefined) return dflt;
-  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0 || Number(v) > max) {
-    throw new ConfigError(name, `${name}=${JSON.stringify(v)} must be a number of seconds above 0 (at most ${max}).`);
-  }
-  return Number(v);
+  const r = readSeconds(v, max);
+  if (r.ok) return r.value;
+  throw new ConfigError(name, `${name}=${JSON.stringify(v)} must be a number of seconds above 0.`);
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -218,25 +229,75 @@ function expandHome(p: string): string {
   return resolve(p);
 }
 
+/**
+ * The URL a bridge bound to `host`:`port` is reached at from this machine: a
+ * wildcard bind (0.0.0.0, ::) on 127.0.0.1, an IPv6 address in brackets.
+ */
+export function localUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+const DAY = 86_400;
+const NO_LIMIT = 1_000_000_000;
+
+/**
+ * The range of every whole-number setting. Below `min` means nothing and stops
+ * start-up; above `max` counts as `max` (the original took any size, and a huge value
+ * is how operators switch a limit off: the top is far beyond any real use, and keeps
+ * timers, SQL parameters and body limits safe), except for the port, where it stops
+ * start-up too.
+ */
+export const INT_SETTINGS = {
+  ARGYBARGY_PORT: { min: 0, max: 65_535, clamp: false },
+  ARGYBARGY_RATE_MAX: { min: 0, max: NO_LIMIT, clamp: true },
+  ARGYBARGY_MAX_MESSAGES_PER_ROOM: { min: 0, max: NO_LIMIT, clamp: true },
+  // The request body limit is about 12 bytes a character (JSON escapes), so 12 MB here.
+  ARGYBARGY_MAX_TEXT: { min: 1, max: 1_000_000, clamp: true },
+  ARGYBARGY_MAX_WAIT: { min: 0, max: DAY, clamp: true },
+  ARGYBARGY_MAX_HISTORY: { min: 1, max: 100_000, clamp: true },
+  ARGYBARGY_ONLINE_WINDOW: { min: 0, max: NO_LIMIT, clamp: true },
+  ARGYBARGY_MAX_IDLE_SECONDS: { min: 0, max: NO_LIMIT, clamp: true },
+  ARGYBARGY_MAX_ROOMS: { min: 0, max: NO_LIMIT, clamp: true },
+  ARGYBARGY_MAX_CODES: { min: 0, max: NO_LIMIT, clamp: true },
+  ARGYBARGY_MAX_PARKED_PER_AGENT: { min: 0, max: 1_000_000, clamp: true },
+  ARGYBARGY_MAX_CONNECTIONS_PER_ADDRESS: { min: 0, max: 10_000_000, clamp: true },
+  ARGYBARGY_AUTH_FAILURES: { min: 0, max: NO_LIMIT, clamp: true },
+} as const satisfies Record<string, IntRange>;
+
+/**
+ * The most seconds each seconds setting uses; more counts as this. The rate window's
+ * top (24 days) is the longest timer Node.js keeps, which the in-memory limiter uses.
+ */
+export const SECONDS_MAX = {
+  ARGYBARGY_RATE_WINDOW: 24 * DAY,
+  ARGYBARGY_REQUEST_TIMEOUT: 3600,
+} as const;
+
+type IntSetting = keyof typeof INT_SETTINGS;
+
+function setting(env: Env, name: IntSetting, dflt: number): number {
+  return int(env, name, dflt, INT_SETTINGS[name]);
+}
+
 /** Reads and validates every ARGYBARGY_* variable; throws ConfigError naming the bad one. */
 export function loadConfig(env: Env = process.env): Config {
-  const DAY = 86_400;
   return Object.freeze({
     host: host(env),
-    port: int(env, 'ARGYBARGY_PORT', 8765, 0, 65535),
+    port: setting(env, 'ARGYBARGY_PORT', 8765),
     dataDir: expandHome(raw(env, 'ARGYBARGY_DATA') ?? '~/.argybargy'),
-    rateMax: int(env, 'ARGYBARGY_RATE_MAX', 10, 0, 1_000_000),
-    rateWindowSeconds: positiveNumber(env, 'ARGYBARGY_RATE_WINDOW', 10, DAY),
-    maxMessagesPerRoom: int(env, 'ARGYBARGY_MAX_MESSAGES_PER_ROOM', 2000, 0, 1_000_000_000),
-    maxText: int(env, 'ARGYBARGY_MAX_TEXT', 8000, 1, 1_000_000),
-    maxWait: int(env, 'ARGYBARGY_MAX_WAIT', 25, 0, 3600),
-    maxHistory: int(env, 'ARGYBARGY_MAX_HISTORY', 500, 1, 100_000),
-    onlineWindow: int(env, 'ARGYBARGY_ONLINE_WINDOW', 60, 1, 30 * DAY),
-    maxIdleSeconds: int(env, 'ARGYBARGY_MAX_IDLE_SECONDS', 1800, 0, 365 * DAY),
+    rateMax: setting(env, 'ARGYBARGY_RATE_MAX', 10),
+    rateWindowSeconds: seconds(env, 'ARGYBARGY_RATE_WINDOW', 10, SECONDS_MAX.ARGYBARGY_RATE_WINDOW),
+    maxMessagesPerRoom: setting(env, 'ARGYBARGY_MAX_MESSAGES_PER_ROOM', 2000),
+    maxText: setting(env, 'ARGYBARGY_MAX_TEXT', 8000),
+    maxWait: setting(env, 'ARGYBARGY_MAX_WAIT', 25),
+    maxHistory: setting(env, 'ARGYBARGY_MAX_HISTORY', 500),
+    onlineWindow: setting(env, 'ARGYBARGY_ONLINE_WINDOW', 60),
+    maxIdleSeconds: setting(env, 'ARGYBARGY_MAX_IDLE_SECONDS', 1800),
     hashCodes: bool(env, 'ARGYBARGY_HASH_CODES', false),
     docs: bool(env, 'ARGYBARGY_DOCS', true),
-    maxRooms: int(env, 'ARGYBARGY_MAX_ROOMS', 0, 0, 1_000_000_000),
-    maxCodes: int(env, 'ARGYBARGY_MAX_CODES', 0, 0, 1_000_000_000),
+    maxRooms: setting(env, 'ARGYBARGY_MAX_ROOMS', 0),
+    maxCodes: setting(env, 'ARGYBARGY_MAX_CODES', 0),
     corsOrigins: Object.freeze(origins(env)),
     logLevel: logLevel(env),
     databaseUrl: serviceUrl(
@@ -248,11 +309,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: serviceUrl(env, 'ARGYBARGY_REDIS_URL', ['redis:', 'rediss:'], 'redis://host:6379'),
     redisPrefix: prefix(env),
     metricsToken: raw(env, 'ARGYBARGY_METRICS_TOKEN') ?? null,
-    maxParkedPerAgent: int(env, 'ARGYBARGY_MAX_PARKED_PER_AGENT', 32, 0, 1_000_000),
-    maxConnectionsPerAddress: int(env, 'ARGYBARGY_MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 10_000_000),
+    maxParkedPerAgent: setting(env, 'ARGYBARGY_MAX_PARKED_PER_AGENT', 32),
+    maxConnectionsPerAddress: setting(env, 'ARGYBARGY_MAX_CONNECTIONS_PER_ADDRESS', 256),
     trustProxy: Object.freeze(trustProxy(env)),
-    authFailuresPerMinute: int(env, 'ARGYBARGY_AUTH_FAILURES', 50, 0, 1_000_000_000),
-    requestTimeoutSeconds: positiveNumber(env, 'ARGYBARGY_REQUEST_TIMEOUT', 30, 3600),
+    authFailuresPerMinute: setting(env, 'ARGYBARGY_AUTH_FAILURES', 50),
+    requestTimeoutSeconds: seconds(env, 'ARGYBARGY_REQUEST_TIMEOUT', 30, SECONDS_MAX.ARGYBARGY_REQUEST_TIMEOUT),
     webhookAllowPrivate: bool(env, 'ARGYBARGY_WEBHOOK_PRIVATE', false),
   });
 }

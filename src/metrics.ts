@@ -23,7 +23,7 @@ export const NO_TELEMETRY: Telemetry = {
 export interface MetricSources {
   /** Readers parked on this node. */
   parked(): number;
-  /** Rooms that exist. */
+  /** Rooms with at least one message. */
   rooms(): Promise<number>;
   /** Codes that exist. */
   codes(): Promise<number>;
@@ -94,7 +94,7 @@ export class Metrics implements Telemetry {
     });
     new Gauge({
       name: 'argybargy_rooms',
-      help: 'Rooms that exist.',
+      help: 'Rooms with at least one message (as /admin/stats counts them).',
       registers,
       async collect() {
         this.set(await gauges.rooms());

@@ -19,6 +19,7 @@ describe('readiness and metrics', () => {
     const b = await startBridge(t, { ARGYBARGY_METRICS_TOKEN: 'scraper-secret', ARGYBARGY_RATE_MAX: '1' });
     const a = await b.invite('a', 'm');
     const c = await b.invite('c', 'm');
+    await b.invite('e', 'empty'); // a room with a code and no message: not counted in argybargy_rooms
     await post(b, a, 'one');
     await post(b, a, 'two');
     await b.call('GET', '/messages?since=0', { code: c });
@@ -39,7 +40,7 @@ describe('readiness and metrics', () => {
     assert.ok(value(/^argybargy_auth_failures_total\{kind="admin"\} (\d+)/m) >= 2);
     assert.equal(value(/^argybargy_parked_polls (\d+)/m), 1);
     assert.equal(value(/^argybargy_rooms (\d+)/m), 1);
-    assert.equal(value(/^argybargy_codes (\d+)/m), 2);
+    assert.equal(value(/^argybargy_codes (\d+)/m), 3);
     assert.match(m, /^argybargy_http_requests_total\{method="POST",route="\/messages",status="200"\} 1$/m);
     assert.match(m, /^argybargy_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/messages"\}/m);
     assert.match(m, /^argybargy_process_resident_memory_bytes \d+/m);

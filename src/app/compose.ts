@@ -61,7 +61,7 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
     const metrics = opts.metrics
       ? new Metrics({
           parked: () => live.wakeups.parkedCount(),
-          rooms: async () => (await store.listRooms()).length,
+          rooms: () => store.countRoomsWithMessages(),
           codes: () => store.countCodes(),
         })
       : null;

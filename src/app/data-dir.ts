@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newAdminToken } from '../secrets.js';
@@ -8,6 +9,8 @@ export interface DataPaths {
   db: string;
   adminToken: string;
   url: string;
+  /** Where the running bridge listens (see bridge-record.ts). */
+  bridge: string;
 }
 
 /** The paths inside a data directory. */
@@ -17,6 +20,7 @@ export function dataPaths(dir: string): DataPaths {
     db: join(dir, 'argybargy.db'),
     adminToken: join(dir, 'admin.token'),
     url: join(dir, 'url.txt'),
+    bridge: join(dir, 'bridge.json'),
   };
 }
 
@@ -35,7 +39,8 @@ export function ensureDataDir(dir: string): void {
 
 /** Writes a secret file atomically with mode 0600: never readable by others, even briefly. */
 export function writeSecretFile(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  // Unique per write: two bridges of one process (tests) may write the same file at once.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, content, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);

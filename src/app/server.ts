@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config.js';
+import { type Config, localUrl } from '../config.js';
 import { buildApp } from '../transports/http/app.js';
+import { removeBridgeRecord, writeBridgeRecord } from './bridge-record.js';
 import { type ComposeOptions, openServices, type Services } from './compose.js';
+import { dataPaths } from './data-dir.js';
 
 /** A bridge assembled from a config: services and the HTTP app, not yet listening. */
 export interface AssembledBridge extends Services {
@@ -62,7 +64,11 @@ export interface RunningBridge extends AssembledBridge {
   close(): Promise<void>;
 }
 
-/** Assembles the bridge and listens on config.host:config.port (port 0 picks a free one). */
+/**
+ * Assembles the bridge and listens on config.host:config.port (port 0 picks a free
+ * one); records where it listens in `<data>/bridge.json` for the commands run in
+ * other terminals, and removes that record again in close().
+ */
 export async function startServer(config: Config, opts: AssembleOptions = {}): Promise<RunningBridge> {
   const assembled = await assemble(config, opts);
   const { app, ctx } = assembled;
@@ -74,14 +80,23 @@ export async function startServer(config: Config, opts: AssembleOptions = {}): P
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = localUrl(config.host, port);
+  const paths = dataPaths(config.dataDir);
+  try {
+    writeBridgeRecord(paths, { url, host: config.host, port, pid: process.pid, started: new Date().toISOString() });
+  } catch (e) {
+    // Not fatal: commands elsewhere then need ARGYBARGY_PORT (or --url) to find this bridge.
+    app.log.warn({ err: e }, `could not record the bridge's address in ${paths.bridge}`);
+  }
   let closing: Promise<void> | null = null;
   return {
     ...assembled,
-    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    url,
     port,
     close() {
       closing ??= (async () => {
+        // First: from now on no command should pick this bridge.
+        removeBridgeRecord(paths, { pid: process.pid, port });
         assembled.drain();
         ctx.live.wakeups.shutdown();
         // Parked readers answer at once; anything still open after a few seconds is

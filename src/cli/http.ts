@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dataPaths } from '../app/data-dir.js';
 import type { Config } from '../config.js';
 import { CliError, type CliIO } from './io.js';
-import { bindUrl } from './local.js';
+import { configFrom, localBridgeUrl } from './local.js';
 import { forTerminal } from './terminal.js';
 
 /** Where an operator command sends its requests, and with which token. */
@@ -23,9 +23,10 @@ export interface AgentTarget {
 
 /**
  * The bridge an operator command talks to: `--url` with ARGYBARGY_ADMIN_TOKEN from
- * the environment, or the local bridge with the token from the data directory.
+ * the environment, or the local bridge (localBridgeUrl) with the token from the data
+ * directory.
  */
-export function adminTarget(io: CliIO, config: Config, url?: string): AdminTarget {
+export async function adminTarget(io: CliIO, config: Config, url?: string): Promise<AdminTarget> {
   const fromEnv = io.env.ARGYBARGY_ADMIN_TOKEN?.trim();
   if (url) {
     if (!fromEnv) {
@@ -35,15 +36,16 @@ export function adminTarget(io: CliIO, config: Config, url?: string): AdminTarge
     }
     return { url: url.replace(/\/+$/, ''), token: fromEnv, local: false, io };
   }
+  const local = await localBridgeUrl(config, io.env);
   let token = fromEnv;
   if (!token) {
     try {
       token = readFileSync(dataPaths(config.dataDir).adminToken, 'utf8').trim();
     } catch {
-      throw notRunning(bindUrl(config));
+      throw notRunning(local);
     }
   }
-  return { url: bindUrl(config), token, local: true, io };
+  return { url: local, token, local: true, io };
 }
 
 function notRunning(url: string): CliError {
@@ -110,12 +112,21 @@ export async function adminCall<T = unknown>(
   return expectOk(target.io, await callBridge<T>(target.url, method, path, { 'x-admin-token': target.token }, body));
 }
 
-/** The agent's URL and code from ARGYBARGY_URL / ARGYBARGY_CODE (a code is never an argument). */
-export function agentTarget(io: CliIO): AgentTarget {
+/**
+ * The agent's URL and code from ARGYBARGY_URL / ARGYBARGY_CODE (a code is never an
+ * argument); without ARGYBARGY_URL, the bridge on this machine (localBridgeUrl).
+ */
+export async function agentTarget(io: CliIO): Promise<AgentTarget> {
   const code = io.env.ARGYBARGY_CODE?.trim();
   if (!code) throw new CliError('argybargy: set ARGYBARGY_CODE to your access code (ask the operator for one).');
-  const url = (io.env.ARGYBARGY_URL?.trim() || 'http://127.0.0.1:8765').replace(/\/+$/, '');
-  return { url, code, io };
+  return { url: await agentUrl(io), code, io };
+}
+
+/** ARGYBARGY_URL without a trailing slash, else the bridge on this machine (localBridgeUrl). */
+export async function agentUrl(io: CliIO): Promise<string> {
+  const fromEnv = io.env.ARGYBARGY_URL?.trim();
+  if (fromEnv) return fromEnv.replace(/\/+$/, '');
+  return localBridgeUrl(configFrom(io.env), io.env);
 }
 
 /** An agent request with the code from the environment. */

@@ -1,6 +1,7 @@
+import { findRunningBridge } from '../app/bridge-record.js';
 import { openServices } from '../app/compose.js';
 import { dataPaths, readPublicUrl } from '../app/data-dir.js';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig, localUrl } from '../config.js';
 import { toApiError } from '../errors.js';
 import type { Operator } from '../services/operator.js';
 import { CliError, type CliIO } from './io.js';
@@ -15,15 +16,34 @@ export function configFrom(env: Record<string, string | undefined>, overrides: P
   }
 }
 
-/** The local bridge's own address from host and port (a wildcard bind is reached on 127.0.0.1). */
+/** The local bridge's address from the configured host and port (a wildcard bind is reached on 127.0.0.1). */
 export function bindUrl(config: Config): string {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  return localUrl(config.host, config.port);
 }
 
-/** The URL agents should use for the local bridge: the tunnel's, else host and port. */
-export function localBaseUrl(config: Config): string {
-  return readPublicUrl(dataPaths(config.dataDir)) ?? bindUrl(config);
+function isSet(env: Record<string, string | undefined>, name: string): boolean {
+  return (env[name]?.trim() ?? '') !== '';
+}
+
+/**
+ * The URL of the bridge on this machine, the one place every command finds it:
+ * ARGYBARGY_HOST and ARGYBARGY_PORT when set in `env`; for what is not set, the
+ * address the running bridge recorded in its data directory (bridge.json, used only
+ * while that bridge is alive and answering); else the defaults (127.0.0.1:8765).
+ */
+export async function localBridgeUrl(config: Config, env: Record<string, string | undefined>): Promise<string> {
+  const hostSet = isSet(env, 'ARGYBARGY_HOST');
+  const portSet = isSet(env, 'ARGYBARGY_PORT');
+  if (hostSet && portSet) return bindUrl(config);
+  const running = await findRunningBridge(dataPaths(config.dataDir));
+  if (!running) return bindUrl(config);
+  if (!hostSet && !portSet) return running.url;
+  return localUrl(hostSet ? config.host : running.host, portSet ? config.port : running.port);
+}
+
+/** The URL agents should use for the local bridge: the tunnel's (url.txt), else localBridgeUrl. */
+export async function localBaseUrl(config: Config, env: Record<string, string | undefined>): Promise<string> {
+  return readPublicUrl(dataPaths(config.dataDir)) ?? (await localBridgeUrl(config, env));
 }
 
 /** Prints a notice for the operator (one line) on the command's stderr. */

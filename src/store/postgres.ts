@@ -373,6 +373,10 @@ export class PostgresStore implements Store {
     return Number((await this.q<{ n: string }>('SELECT coalesce(sum(message_count), 0) AS n FROM rooms'))[0].n);
   }
 
+  async countRoomsWithMessages(): Promise<number> {
+    return Number((await this.q<{ n: string }>('SELECT count(*) AS n FROM rooms WHERE message_count > 0'))[0].n);
+  }
+
   async readCursor(room: string, name: string): Promise<CursorState> {
     const rows = await this.q<CursorRow>(
       'SELECT seq, pending_to, pending_req, pending_cancelled, rev FROM cursors WHERE room = $1 AND name = $2',

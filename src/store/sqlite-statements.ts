@@ -73,6 +73,7 @@ export function prepareStatements(db: Database.Database) {
       .pluck(),
     senders: db.prepare('SELECT room, name, last_seq, last_at, operator FROM members ORDER BY room, name'),
     countMessages: db.prepare('SELECT coalesce(sum(message_count), 0) FROM rooms').pluck(),
+    countRoomsWithMessages: db.prepare('SELECT count(*) FROM rooms WHERE message_count > 0').pluck(),
     insertAudit: db.prepare('INSERT INTO audit (at, action, actor, room, detail, class) VALUES (?, ?, ?, ?, ?, ?)'),
     // Keeps the newest `keep` events of one class: everything older than the keep-th newest goes.
     pruneAudit: db.prepare(

@@ -356,6 +356,10 @@ export class SqliteStore implements Store {
     return this.q.countMessages.get() as number;
   }
 
+  async countRoomsWithMessages(): Promise<number> {
+    return this.q.countRoomsWithMessages.get() as number;
+  }
+
   async readCursor(room: string, name: string): Promise<CursorState> {
     return cursorFromRow(this.q.readCursor.get(room, name) as CursorRow | undefined);
   }

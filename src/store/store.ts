@@ -71,6 +71,11 @@ export interface Store {
   senders(): Promise<SenderRecord[]>;
   /** How many messages are stored, across all rooms. */
   countMessages(): Promise<number>;
+  /**
+   * How many rooms hold at least one stored message: the original's /admin/stats
+   * `rooms`. A room only invited to, created or closed, with no message, is not counted.
+   */
+  countRoomsWithMessages(): Promise<number>;
 
   // ---- per-agent state
   /** The agent's server-side cursor and its pending handout (NO_CURSOR when it has none). */

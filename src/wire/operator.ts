@@ -111,7 +111,9 @@ export const StatsAnswer = Type.Object({
   online_peers: Type.Integer(),
   codes: Type.Integer(),
   messages: Type.Integer(),
-  rooms: Type.Integer(),
+  rooms: Type.Integer({
+    description: 'Rooms with at least one message (a room only invited to or created does not count).',
+  }),
   parked_polls: Type.Integer({ description: 'Long-polls waiting on this node right now.' }),
 });
 export type StatsAnswer = Static<typeof StatsAnswer>;

@@ -4,8 +4,9 @@
  * (ANTHROPIC_BASE_URL), with a recording proxy between it and the bridge so the test
  * sees which MCP protocol revision carried each request. See docs/E2E.md.
  *
- * Needs Claude Code: the devDependency, or CLAUDE_CODE_BIN=<path to claude>. Without
- * it the suite is skipped, except with CI=true, where that is an error.
+ * Needs Claude Code: CLAUDE_CODE_BIN=<path to claude>, or the @anthropic-ai/claude-code
+ * package (not a devDependency: .ci/run installs it). Without it the suite is skipped,
+ * except with CI=true, where that is an error.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';

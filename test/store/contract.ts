@@ -70,6 +70,43 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     );
 
     it(
+      'counts the rooms that hold messages, not the ones only created, invited to or closed; lists them all',
+      withStore(async (s, reopen) => {
+        assert.equal(await s.countRoomsWithMessages(), 0);
+        await s.ensureRoom('empty', T0);
+        await s.setRoomStatus('closed-empty', true, 'titus', T0);
+        await s.createCode(
+          {
+            hash: 'h',
+            plain: null,
+            display: 'x',
+            name: 'bob',
+            room: 'invited',
+            capabilities: '',
+            createdAt: T0,
+            expiresAt: null,
+          },
+          0,
+        );
+        await s.ensureRoom('invited', T0);
+        assert.equal(await s.countRoomsWithMessages(), 0);
+        await add(s, 'A', 'x', '1');
+        await add(s, 'A', 'x', '2');
+        for (let i = 0; i < 3; i++) await add(s, 'kept', 'x', String(i), { maxPerRoom: 1 });
+        assert.equal(await s.countRoomsWithMessages(), 2);
+        const s2 = await reopen();
+        assert.equal(await s2.countRoomsWithMessages(), 2);
+        assert.deepEqual((await s2.listRooms()).map((r) => r.name).sort(), [
+          'A',
+          'closed-empty',
+          'empty',
+          'invited',
+          'kept',
+        ]);
+      }),
+    );
+
+    it(
       'keeps retention per room',
       withStore(async (s) => {
         for (let i = 0; i < 3; i++) await add(s, 'A', 's', `a${i}`, { maxPerRoom: 2 });

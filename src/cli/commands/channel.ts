@@ -23,7 +23,7 @@ export function register(program: Command, { io, finish }: CommandHost): void {
       ].join('\n'),
     )
     .action(async (flags: { grace: string }) => {
-      const agent = agentTarget(io);
+      const agent = await agentTarget(io);
       if (/^\$\{.*\}$/.test(agent.code)) {
         throw new CliError(
           `argybargy: ARGYBARGY_CODE reached the channel as the text ${agent.code}: export ARGYBARGY_CODE in the shell that starts claude.`,

@@ -18,7 +18,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .action(async (flags: { url?: string; json?: boolean }) => {
       const config = configFrom(io.env);
       const codes: CodeListing[] = flags.url
-        ? (await adminCall<CodesAnswer>(adminTarget(io, config, flags.url), 'GET', '/admin/codes')).codes
+        ? (await adminCall<CodesAnswer>(await adminTarget(io, config, flags.url), 'GET', '/admin/codes')).codes
         : forTerminal(io, await withLocalOperator(io, config, (op) => op.codes()));
       if (flags.json) return printJson(io, codes);
       if (codes.length === 0) {

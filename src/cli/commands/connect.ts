@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Whoami } from '../../wire/messages.js';
-import { agentCall } from '../http.js';
+import { agentCall, agentUrl } from '../http.js';
 import { CliError, type CliIO, type CommandHost } from '../io.js';
 import {
   CLIENTS,
@@ -29,16 +29,19 @@ interface ConnectFlags {
   offline?: boolean;
 }
 
-const DEFAULT_URL = 'http://127.0.0.1:8765';
+const EXAMPLE_URL = 'http://127.0.0.1:8765';
 
-/** The bridge's base URL from --url or ARGYBARGY_URL: http(s), no credentials, query or fragment, no trailing slash. */
-function bridgeUrl(io: CliIO, flag?: string): string {
-  const raw = (flag ?? io.env.ARGYBARGY_URL ?? '').trim() || DEFAULT_URL;
+/**
+ * The bridge's base URL from --url, else ARGYBARGY_URL, else the bridge running on
+ * this machine (agentUrl): http(s), no credentials, query or fragment, no trailing slash.
+ */
+async function bridgeUrl(io: CliIO, flag?: string): Promise<string> {
+  const raw = flag?.trim() || (await agentUrl(io));
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw new CliError(`argybargy: ${raw} is not a URL (for example ${DEFAULT_URL}).`, 2);
+    throw new CliError(`argybargy: ${raw} is not a URL (for example ${EXAMPLE_URL}).`, 2);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new CliError('argybargy: the bridge URL must be http or https.', 2);
@@ -209,7 +212,10 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--scope <scope>', 'project or user (default: user for codex, project for the others)')
     .option('--name <name>', "the server's name in the client", 'argybargy')
     .option('--project <dir>', 'the project directory, for --scope project (default: the current directory)')
-    .option('--url <url>', `the bridge (default: ARGYBARGY_URL, else ${DEFAULT_URL})`)
+    .option(
+      '--url <url>',
+      'the bridge (default: ARGYBARGY_URL, else the bridge running on this machine, else http://127.0.0.1:8765)',
+    )
     .option(
       '--code-env <NAME>',
       'the environment variable the client reads the code from; it is read here too (one per agent when several run on a machine)',
@@ -250,7 +256,7 @@ export function register(program: Command, { io }: CommandHost): void {
       if (!ENV_NAME.test(flags.codeEnv))
         throw new CliError('argybargy: --code-env takes an environment variable name.', 2);
       if (flags.force && !flags.write) throw new CliError('argybargy: --force only applies with --write.', 2);
-      const url = bridgeUrl(io, flags.url);
+      const url = await bridgeUrl(io, flags.url);
 
       const platform = process.platform;
       const home = (platform === 'win32' ? io.env.USERPROFILE : io.env.HOME) || homedir();

@@ -28,10 +28,11 @@ export function register(program: Command, { io }: CommandHost): void {
     )
     .action(async (flags: InviteFlags) => {
       const config = configFrom(io.env);
+      const url = await localBaseUrl(config, io.env);
       const res = await withLocalOperator(io, config, (op) =>
         op.invite(
           { name: flags.name, room: flags.room, expires: flags.expires, capabilities: flags.capabilities },
-          localBaseUrl(config),
+          url,
         ),
       );
       if (flags.json) {

@@ -19,7 +19,7 @@ export function register(program: Command, { io }: CommandHost): void {
       .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
       .addHelpText('after', `\nExample:\n  argybargy ${action} build\n`)
       .action(async (room: string, flags: { by: string; url?: string }) => {
-        const target = adminTarget(io, configFrom(io.env), flags.url);
+        const target = await adminTarget(io, configFrom(io.env), flags.url);
         const res = await adminCall<RoomChanged>(target, 'POST', `/admin/rooms/${encodeURIComponent(room)}/${action}`, {
           by: flags.by,
         });

@@ -39,7 +39,7 @@ export function register(program: Command, { io, finish }: CommandHost): void {
       if (!Number.isSafeInteger(cursor) || cursor < 0)
         throw new CliError('argybargy: --since takes a seq (0 or more).', 2);
       if (!Number.isSafeInteger(wait) || wait < 0) throw new CliError('argybargy: --wait takes whole seconds.', 2);
-      const agent = agentTarget(io);
+      const agent = await agentTarget(io);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);

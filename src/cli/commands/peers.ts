@@ -12,7 +12,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_CODE=... argybargy peers --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const res = await agentCall<PeersAnswer>(agentTarget(io), 'GET', '/peers');
+      const res = await agentCall<PeersAnswer>(await agentTarget(io), 'GET', '/peers');
       if (flags.json) return printJson(io, res);
       const s = styles(io);
       io.stdout(`Room ${res.room}\n`);

@@ -27,7 +27,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print the stored message as JSON')
     .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
     .action(async (room: string, text: string, flags: PostFlags) => {
-      const target = adminTarget(io, configFrom(io.env), flags.url);
+      const target = await adminTarget(io, configFrom(io.env), flags.url);
       const res = await adminCall<PostAnswer>(target, 'POST', '/admin/say', {
         room,
         text,

@@ -21,7 +21,7 @@ export function register(program: Command, { io }: CommandHost): void {
       let revoked: number;
       try {
         revoked = (
-          await adminCall<RevokeAnswer>(adminTarget(io, config, flags.url), 'POST', '/admin/revoke', {
+          await adminCall<RevokeAnswer>(await adminTarget(io, config, flags.url), 'POST', '/admin/revoke', {
             target,
             room: flags.room,
           })

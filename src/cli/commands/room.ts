@@ -26,7 +26,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .addHelpText('after', '\nExample:\n  argybargy room build --worker coder --expires 1d\n')
     .action(async (name: string, flags: RoomFlags) => {
       const config = configFrom(io.env);
-      const url = localBaseUrl(config);
+      const url = await localBaseUrl(config, io.env);
       const out = await withLocalOperator(io, config, async (op) => {
         const { room } = await op.createRoom(name);
         const worker = await op.invite({ name: flags.worker, room: room.name, expires: flags.expires }, url);

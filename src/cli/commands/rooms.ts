@@ -16,7 +16,11 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  argybargy rooms\n')
     .action(async (flags: { url?: string; json?: boolean }) => {
-      const state = await adminCall<StateAnswer>(adminTarget(io, configFrom(io.env), flags.url), 'GET', '/admin/state');
+      const state = await adminCall<StateAnswer>(
+        await adminTarget(io, configFrom(io.env), flags.url),
+        'GET',
+        '/admin/state',
+      );
       type Row = StateAnswer['waiting'][number];
       const byRoom = (rows: Row[]) => {
         const out = new Map<string, Row[]>();

@@ -15,7 +15,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print the stored message as JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_CODE=... argybargy send "Who can review #42?" --expects anyone\n')
     .action(async (text: string, flags: { to?: string; expects?: string; json?: boolean }) => {
-      const res = await agentCall<PostAnswer>(agentTarget(io), 'POST', '/messages', {
+      const res = await agentCall<PostAnswer>(await agentTarget(io), 'POST', '/messages', {
         text,
         to: flags.to,
         expects_reply: flags.expects,

@@ -36,7 +36,8 @@ export function register(program: Command, { io }: CommandHost): void {
       const all: WebhookListing[] = await bridgeOrLocal(
         flags,
         async () =>
-          (await adminCall<WebhooksAnswer>(adminTarget(io, config, flags.url), 'GET', '/admin/webhooks')).webhooks,
+          (await adminCall<WebhooksAnswer>(await adminTarget(io, config, flags.url), 'GET', '/admin/webhooks'))
+            .webhooks,
         async () => forTerminal(io, (await withLocalOperator(io, config, (op) => op.webhookList())).webhooks),
       );
       const list = flags.room ? all.filter((h) => h.room === flags.room) : all;
@@ -78,7 +79,12 @@ export function register(program: Command, { io }: CommandHost): void {
       const query = `room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
       const { removed } = await bridgeOrLocal(
         flags,
-        () => adminCall<{ removed: boolean }>(adminTarget(io, config, flags.url), 'DELETE', `/admin/webhooks?${query}`),
+        async () =>
+          adminCall<{ removed: boolean }>(
+            await adminTarget(io, config, flags.url),
+            'DELETE',
+            `/admin/webhooks?${query}`,
+          ),
         () => withLocalOperator(io, config, (op) => op.removeWebhook(room, name)),
       );
       if (!removed) throw new CliError(`argybargy: ${name} in room ${room} has no webhook.`);

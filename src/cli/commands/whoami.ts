@@ -12,7 +12,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_URL=http://127.0.0.1:8765 ARGYBARGY_CODE=... argybargy whoami\n')
     .action(async (flags: { json?: boolean }) => {
-      const me = await agentCall<Whoami>(agentTarget(io), 'GET', '/whoami');
+      const me = await agentCall<Whoami>(await agentTarget(io), 'GET', '/whoami');
       if (flags.json) return printJson(io, me);
       io.stdout(`${me.name} in room ${me.room}${me.capabilities ? ` — ${me.capabilities}` : ''}\n`);
     });

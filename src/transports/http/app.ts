@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import { Ajv, type ValidateFunction } from 'ajv';
 import fastJson from 'fast-json-stringify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { localUrl } from '../../config.js';
 import { REDACT, serializers } from '../../log.js';
 import { mcpRoutes } from '../mcp/route.js';
 import { streamRoutes } from '../sse.js';
@@ -145,5 +146,5 @@ function baseUrl(deps: Pick<AppDeps, 'config' | 'publicUrl'>, req: FastifyReques
   const proto = first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : req.protocol;
   const host = first(req.headers['x-forwarded-host']) ?? req.headers.host;
   if (host && SAFE_HOST.test(host)) return `${proto}://${host}`;
-  return `http://${deps.config.host}:${deps.config.port}`;
+  return localUrl(deps.config.host, req.socket.localPort ?? deps.config.port);
 }
