@@ -41,7 +41,11 @@ export interface WaitingInput {
 
 /** The three views of the open questions /admin/state gives (each longest wait first, at most `limit`). */
 export interface OperatorViews {
-  /** SPEC §5 `waiting`: every open question except those the operator asked. */
+  /**
+   * SPEC §5 `waiting`, exactly as the original computes it: every open question except
+   * those sent as `operator` (a question posted under another operator name stays, as
+   * it did there; `inbox` and `asked` are the views that know about operator names).
+   */
   waiting: OpenQuestion[];
   /** What waits on the operator: waitsOn `operator`, and questions addressed to nobody (the operator must step in). */
   inbox: OpenQuestion[];
@@ -126,7 +130,7 @@ export function operatorViews(input: WaitingInput, limit = 50): OperatorViews {
   const all = openQuestions(input);
   const cut = (rows: OpenQuestion[]) => (limit > 0 ? rows.slice(0, limit) : rows);
   return {
-    waiting: cut(all.filter((q) => !q.askedByOperator)),
+    waiting: cut(all.filter((q) => q.message.from !== OPERATOR)),
     inbox: cut(all.filter((q) => q.waitsOn === 'nobody' || (q.waitsOn === 'operator' && !q.askedByOperator))),
     asked: cut(all.filter((q) => q.askedByOperator)),
   };

@@ -381,8 +381,11 @@ describe('state, stats and audit', () => {
     );
     assert.deepEqual(
       s.waiting.map((w: any) => [w.from, w.waits_on, w.asked_by_operator]),
-      [['bob', 'agent', false]],
-      "SPEC's waiting: every open question but the operator's own",
+      [
+        ['titus', 'agent', true],
+        ['bob', 'agent', false],
+      ],
+      "SPEC's waiting: every open question but those sent as `operator`, as the original had it",
     );
     // alice answers titus (a DM to titus expects titus): that one waits on the operator.
     await post(b, alice, 'yes, after lunch. ok?', { to: 'titus' });
