@@ -4,10 +4,11 @@
 #   docker build -t argybargy .
 #   docker run -p 8765:8765 -v argybargy-data:/data argybargy
 #
-# NODE_IMAGE can point at another Node.js 20 image (a local mirror, say).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# NODE_IMAGE can point at another image of a Node.js release package.json `engines`
+# names (a local mirror, say); the default is the Node.js 24 LTS.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: every dependency, the compiler and Vite; produces dist/ ----
+# ---- build: every dependency, the bundlers and Vite; produces dist/ (npm run build) ----
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -20,6 +21,7 @@ COPY tsconfig.json biome.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY web ./web
+# Then only the runtime dependencies stay: what the bundle leaves external (scripts/bundle.mjs).
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -1,32 +1,36 @@
-// Bundles the bridge into one ES module (dist/argybargy.mjs). One file loads several
-// times faster than the hundreds a plain compile leaves behind, which is most of the
-// cold start. Packages that must stay on disk (a native addon, static assets, worker
-// files) are left external and come from node_modules at run time.
-import { chmodSync, rmSync } from 'node:fs';
-import { build } from 'esbuild';
+// Builds the bridge: the server bundle (esbuild, scripts/bundle.mjs) and the dashboard
+// (Vite, web/vite.config.ts), then records which sources it was built from
+// (scripts/freshness.mjs). `--if-stale` builds only when dist/ is not the build of the
+// sources as they are now; `npm start` runs it, so a start with nothing changed takes
+// a fraction of a second and an edited source is built before it runs.
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bundleOptions } from './bundle.mjs';
+import { decide, readState, STAMP } from './freshness.mjs';
 
-const external = ['better-sqlite3', '@fastify/swagger-ui', 'pino-pretty', 'pg', 'ioredis'];
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
 
+// The digest is taken before building, so an edit made during the build is caught next time.
+const state = readState(root);
+if (process.argv.includes('--if-stale')) {
+  const { build: needed, reason } = decide(state);
+  console.log(`argybargy build: ${reason}${needed ? ', building' : ', nothing to do'}`);
+  if (!needed) process.exit(0);
+}
+
+// Loaded only now: the bundlers take longer to load than the check above takes to run.
+const { build } = await import('esbuild');
+const { build: viteBuild } = await import('vite');
+
+// A build that fails halfway leaves no stamp, so the next `--if-stale` builds again.
+rmSync(STAMP, { force: true });
 rmSync('dist/chunks', { recursive: true, force: true });
+// Source maps an older build left behind.
+rmSync('dist/argybargy.mjs.map', { force: true });
 
-await build({
-  entryPoints: { argybargy: 'src/cli/main.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  // What loads on demand (the MCP SDK, the cluster drivers' glue) goes to chunks
-  // of its own, so start-up parses only what it runs.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  external,
-  // Bundled CommonJS code calls require(); give it a real one.
-  banner: { js: "import { createRequire as __argybargyRequire } from 'node:module';\nconst require = __argybargyRequire(import.meta.url);" },
-  minify: true,
-  keepNames: true,
-  logLevel: 'warning',
-});
+await build(bundleOptions);
 chmodSync('dist/argybargy.mjs', 0o755);
+await viteBuild({ configFile: 'web/vite.config.ts' });
+
+writeFileSync(STAMP, `${JSON.stringify({ digest: state.digest })}\n`);

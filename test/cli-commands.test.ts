@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { request, startBridge, tempDir } from './helpers.js';
 import { runCli, startCli } from './support/processes.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const run = runCli;
 const start = startCli;
 
@@ -295,43 +293,5 @@ setInterval(() => {}, 1000);
     up.child.kill('SIGINT');
     assert.equal(await up.exited, 0, up.out.stderr);
     assert.equal(existsSync(join(dir, 'url.txt')), false, 'a stale url.txt is removed');
-  });
-});
-
-describe('packaging', () => {
-  it('npm pack ships the bundle, and the unpacked package runs --help and serve', async (t) => {
-    const dir = tempDir(t);
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
-    const [info] = JSON.parse(out);
-    const files = info.files.map((f: { path: string }) => f.path);
-    for (const f of ['dist/argybargy.mjs', 'package.json', 'README.md']) assert.ok(files.includes(f), f);
-    assert.ok(!files.some((f: string) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests');
-    execFileSync('tar', ['-xzf', join(dir, info.filename), '-C', dir]);
-    const pkg = join(dir, 'package');
-    // The runtime dependencies come from this checkout, as npm would install them.
-    mkdirSync(join(pkg, 'node_modules'), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules', '.shared'));
-    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(manifest.dependencies)) {
-      const target = join(pkg, 'node_modules', dep);
-      mkdirSync(join(target, '..'), { recursive: true });
-      symlinkSync(join(ROOT, 'node_modules', dep), target);
-    }
-    const help = await run(['--help'], {}, join(pkg, manifest.bin.argybargy));
-    assert.equal(help.code, 0, help.stderr);
-    const data = tempDir(t);
-    const child = spawn(process.execPath, [join(pkg, manifest.bin.argybargy), 'serve', '--port', '0', '--data', data], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    t.after(() => child.kill('SIGKILL'));
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const t0 = Date.now();
-    while (!/listening on (http\S+)/.test(err) && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 25));
-    const url = /listening on (http\S+)/.exec(err)?.[1] ?? '';
-    assert.equal((await request(url, 'GET', '/health')).status, 200);
-    assert.equal((await request(url, 'GET', '/docs')).status, 200);
   });
 });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import semver from 'semver';
 import { parseDocument } from 'yaml';
+import { INPUTS } from '../scripts/freshness.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
@@ -12,7 +14,6 @@ describe('Docker image', () => {
   it('builds in two stages and runs the built bridge as a non-root user with its state in /data', () => {
     assert.equal((df.match(/^FROM /gm) ?? []).length, 2, 'a build stage and a runtime stage');
     assert.match(df, /^FROM \$\{NODE_IMAGE\} AS runtime$/m);
-    assert.match(df, /^ARG NODE_IMAGE=node:20-[a-z-]+$/m);
     assert.match(df, /npm prune --omit=dev/);
     assert.match(df, /^USER node$/m);
     assert.match(df, /^VOLUME \["\/data"\]$/m);
@@ -30,6 +31,17 @@ describe('Docker image', () => {
       /ln -s \/app\/dist\/argybargy\.mjs \/usr\/local\/bin\/argybargy/,
       'argybargy is on PATH for docker compose exec',
     );
+  });
+
+  it('is based on a Node.js release the package supports, and builds from everything the build reads', () => {
+    const major = /^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/m.exec(df)?.[1];
+    assert.ok(major, 'a node:<major>-bookworm-slim default base');
+    const engines = JSON.parse(read('package.json')).engines.node;
+    assert.ok(semver.satisfies(`${major}.99.0`, engines), `Node ${major} is in engines (${engines})`);
+    assert.ok(Number(major) >= 22, 'an LTS release still supported (Node 20 ended in April 2026)');
+    const copied = [...df.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(' '));
+    for (const input of INPUTS) assert.ok(copied.includes(input), `the build stage copies ${input}`);
+    assert.match(df, /^RUN npm run build/m, 'the same build as npm run build');
   });
 
   it('leaves dependencies, builds and secrets out of the build context', () => {

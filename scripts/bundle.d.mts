@@ -1,0 +1,4 @@
+// Types for scripts/bundle.mjs.
+import type { BuildOptions } from 'esbuild';
+export const external: string[];
+export const bundleOptions: BuildOptions;
