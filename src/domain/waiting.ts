@@ -29,8 +29,9 @@ export interface WaitingInput {
 
 /**
  * The operator inbox: every question still owed an answer, longest wait first.
- * A question is answered when the party it addressed (for `anyone`: any
- * participant but the asker) posts in that room after it. A claim is not an answer.
+ * A question is answered once a reply settled it (`answered_by`, domain/answers.ts),
+ * or when the party it addressed (for `anyone`: any participant but the asker)
+ * posts in that room after it. A claim is not an answer.
  */
 export function openQuestions(input: WaitingInput): OpenQuestion[] {
   const operators = input.operators ?? ['operator'];
@@ -38,6 +39,7 @@ export function openQuestions(input: WaitingInput): OpenQuestion[] {
   for (const q of input.questions) {
     if (input.closedRooms.has(q.room)) continue;
     if (operators.includes(q.from)) continue;
+    if (q.answered_by !== null) continue;
     const target = resolveExpects(q.expects_reply || NONE, q.from, input.membersByRoom.get(q.room) ?? []);
     if (target === '' || target === NONE) continue;
     const replies = input.lastSeqBySender.get(q.room);

@@ -107,6 +107,13 @@ const MIGRATIONS: string[] = [
   ALTER TABLE cursors ADD COLUMN pending_cancelled boolean NOT NULL DEFAULT false;
   ALTER TABLE cursors ADD COLUMN rev bigint NOT NULL DEFAULT 1;
   `,
+  `
+  -- Threads and answers (see the SQLite schema).
+  ALTER TABLE messages ADD COLUMN reply_to bigint;
+  ALTER TABLE messages ADD COLUMN answered_by text;
+  ALTER TABLE messages ADD COLUMN answered_at bigint;
+  CREATE INDEX messages_replies ON messages (room, reply_to) WHERE reply_to IS NOT NULL;
+  `,
 ];
 
 /** The advisory lock every node takes while migrating. */
