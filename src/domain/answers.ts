@@ -1,3 +1,4 @@
+import { InvalidInput } from './errors.js';
 import { ANYONE, NONE, resolveExpects } from './expects.js';
 import type { StoredMessage } from './message.js';
 import { type Addressed, visibleTo } from './visibility.js';
@@ -42,4 +43,19 @@ export function answerOutcome(question: QuestionState, reply: Addressed, members
 /** True when answering this question depends on the room's membership (an unclaimed, unanswered `anyone`), so a store reads it only then. */
 export function answerNeedsMembers(question: QuestionState): boolean {
   return question.expects_reply === ANYONE && question.claimed_by === null && question.answered_by === null;
+}
+
+/**
+ * The reply_to an agent or the operator gave: null when absent, else a seq (a whole
+ * number from 1 up to 2^53 - 1). Throws InvalidInput naming reply_to for anything else.
+ */
+export function checkReplyTo(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidInput(
+      'reply_to',
+      'reply_to must be the seq of a message in your room (a whole number from 1), or left out.',
+    );
+  }
+  return value;
 }

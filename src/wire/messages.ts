@@ -18,6 +18,11 @@ export const Message = Type.Object({
   expects_reply_resolved: Type.String({
     description: "expects_reply, with 'anyone' narrowed to the only other member.",
   }),
+  reply_to: Nullable(Type.Integer({ description: 'The seq of the message (same room) this one replies to.' })),
+  answered_by: Nullable(
+    Type.String({ description: 'Who answered this question (a reply with reply_to from the one it waited on).' }),
+  ),
+  answered_at: Nullable(Type.String({ description: 'When it was answered: ISO-8601 UTC, seconds precision.' })),
 });
 export type Message = Static<typeof Message>;
 
@@ -73,15 +78,27 @@ export type StreamExit = Static<typeof StreamExit>;
 export const PostAnswer = Type.Object({ ok: Type.Literal(true), message: Message });
 export type PostAnswer = Static<typeof PostAnswer>;
 
-/** The answer to a claim: 200 when won; 409 (with error and detail) when someone else has it. */
+/** The answer to a claim: 200 when won; 409 (with error and detail) when someone else has it or it was answered. */
 export const ClaimAnswer = Type.Object({
   won: Type.Boolean(),
-  claimed_by: Type.String(),
+  claimed_by: Type.String({ description: 'Who holds it: the claimant, or the answerer of a question nobody claimed.' }),
   seq: Type.Integer(),
+  answered_by: Type.Optional(
+    Nullable(Type.String({ description: 'On a lost claim: who answered it (null while unanswered).' })),
+  ),
   error: Type.Optional(Type.String()),
   detail: Type.Optional(Type.String()),
 });
 export type ClaimAnswer = Static<typeof ClaimAnswer>;
+
+/** GET /messages/{seq}/thread: a question and every reply to it (transitively) the caller may see. */
+export const ThreadAnswer = Type.Object({
+  room: Type.String(),
+  root: Message,
+  messages: Type.Array(Message, { description: 'The root and its replies, oldest first.' }),
+  truncated: Type.Boolean({ description: 'True when the thread is longer than one answer carries.' }),
+});
+export type ThreadAnswer = Static<typeof ThreadAnswer>;
 
 export const Whoami = Type.Object({ name: Type.String(), room: Type.String(), capabilities: Type.String() });
 export type Whoami = Static<typeof Whoami>;
@@ -126,6 +143,10 @@ export const WebhookNotice = Type.Object({
   expects_reply: Type.String(),
   ts: Type.String(),
   text: Type.Optional(Type.String()),
+  /** With the text: the message it replies to, and (always null for a new message) its answer. */
+  reply_to: Type.Optional(Nullable(Type.Integer())),
+  answered_by: Type.Optional(Nullable(Type.String())),
+  answered_at: Type.Optional(Nullable(Type.String())),
 });
 export type WebhookNotice = Static<typeof WebhookNotice>;
 
