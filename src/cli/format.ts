@@ -1,4 +1,4 @@
-import type { CliIO } from './io.js';
+import { CliError, type CliIO } from './io.js';
 
 /** ANSI styling that switches itself off without a terminal or with NO_COLOR set. */
 export function styles(io: CliIO) {
@@ -41,4 +41,25 @@ export function oneLine(text: string, max = 60): string {
 /** Writes JSON (pretty) to stdout. */
 export function printJson(io: CliIO, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * The value of `--reply-to`: a seq as a number (undefined when not given). Anything else
+ * throws a usage CliError naming the option, before the bridge is asked.
+ */
+export function replyToOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `argybargy: --reply-to must be the seq of a message (a whole number from 1), not '${value.slice(0, 40)}'.`,
+      2,
+    );
+  }
+  return n;
+}
+
+/** ` in reply to #N` for a reply, nothing otherwise. */
+export function replyNote(replyTo: number | null | undefined): string {
+  return replyTo == null ? '' : ` in reply to #${replyTo}`;
 }
