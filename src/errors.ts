@@ -216,11 +216,20 @@ export const errors = {
       { room, closed_at: closedAt, closed_by: closedBy },
     ),
 
-  alreadyClaimed: (seq: number, claimedBy: string) =>
+  /** `answeredBy`: who answered the question, when it was answered (claims end there). */
+  alreadyClaimed: (seq: number, claimedBy: string, answeredBy: string | null = null) =>
     new ApiError(
       'already_claimed',
-      `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one.`,
-      { won: false, claimed_by: claimedBy, seq },
+      answeredBy
+        ? `Message ${seq} was already answered by ${answeredBy}. Nothing is left to claim; stay quiet on this one.`
+        : `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one.`,
+      { won: false, claimed_by: claimedBy, seq, answered_by: answeredBy },
+    ),
+
+  badReplyTo: (seq: number) =>
+    new ApiError(
+      'bad_request',
+      `reply_to ${seq} is not a message of your room that you can see (unknown, removed by retention, or a direct message between others). Use the seq of a message you received or found in the history, or leave reply_to out.`,
     ),
 
   rateLimited: (max: number, windowSeconds: number, retryAfter: number) =>

@@ -109,7 +109,7 @@ describe('argybargy channel', () => {
       assert.ok(instructions.includes(part), part);
     }
     const tools = (await ch.client.listTools()).tools.map((x) => x.name).sort();
-    assert.deepEqual(tools, ['claim', 'history', 'peers', 'send', 'whoami']);
+    assert.deepEqual(tools, ['claim', 'history', 'peers', 'send', 'thread', 'whoami']);
 
     await post(b, bob, 'to everyone 🤖');
     await post(b, bob, 'just for alice', { to: 'alice' });
@@ -171,7 +171,20 @@ describe('argybargy channel', () => {
     assert.equal((await b.call('POST', `/messages/${q2}/claim`, { code: carol })).status, 200);
     const lost = await ch.call('claim', { seq: q2 });
     assert.equal(lost.isError, false);
-    assert.deepEqual(lost.data, { won: false, claimed_by: 'carol', seq: q2 });
+    assert.deepEqual(lost.data, { won: false, claimed_by: 'carol', seq: q2, answered_by: null });
+    // send with reply_to answers the question alice claimed; thread shows it answered.
+    const answer = await ch.call('send', { text: 'LGTM', reply_to: 6 });
+    assert.equal(answer.isError, false, answer.text);
+    assert.equal(answer.data.message.reply_to, 6);
+    const th = await ch.call('thread', { seq: answer.data.message.seq });
+    assert.deepEqual([th.data.root.seq, th.data.root.answered_by], [6, 'alice']);
+    assert.deepEqual(
+      th.data.messages.map((m: any) => m.seq),
+      [6, answer.data.message.seq],
+    );
+    const badReply = await ch.call('send', { text: 'x', reply_to: 999 });
+    assert.equal(badReply.isError, true);
+    assert.match(JSON.parse(badReply.text).detail, /reply_to/);
     // whoami, peers, history; a refusal is a tool error carrying the bridge's {error, detail}.
     assert.deepEqual((await ch.call('whoami')).data, { name: 'alice', room: 'r', capabilities: '' });
     assert.ok((await ch.call('peers')).data.peers.some((p: any) => p.name === 'bob'));
@@ -361,13 +374,28 @@ describe('channel events', () => {
       expects_reply: 'anyone',
       expects_reply_resolved: 'alice',
       claimed_by: 'carol',
+      reply_to: 3,
+      answered_by: 'carol',
+      answered_at: '2026-01-01T00:01:00+00:00',
     };
     const e = messageEvent(m, 'r');
     assert.equal(e.content, m.text);
     assert.equal(e.meta.expects_reply_resolved, 'alice');
     assert.equal(e.meta.claimed_by, 'carol');
-    const plain = messageEvent({ ...m, expects_reply_resolved: 'anyone', claimed_by: null }, 'r');
+    assert.deepEqual([e.meta.reply_to, e.meta.answered_by, e.meta.answered_at], ['3', 'carol', m.answered_at]);
+    const plain = messageEvent(
+      {
+        ...m,
+        expects_reply_resolved: 'anyone',
+        claimed_by: null,
+        reply_to: null,
+        answered_by: null,
+        answered_at: null,
+      },
+      'r',
+    );
     assert.equal('expects_reply_resolved' in plain.meta, false);
     assert.equal('claimed_by' in plain.meta, false);
+    for (const k of ['reply_to', 'answered_by', 'answered_at']) assert.equal(k in plain.meta, false, k);
   });
 });

@@ -28,7 +28,8 @@ export function metaOf(fields: Record<string, string | number | null | undefined
 /**
  * A room message as a channel event: the text as content; who sent it, to whom, its
  * seq and who should answer as attributes. `expects_reply_resolved` is added only
- * when it narrows `expects_reply`; `claimed_by` only once someone has claimed it.
+ * when it narrows `expects_reply`; `claimed_by` only once someone has claimed it;
+ * `reply_to` only for a reply, `answered_by`/`answered_at` only once answered.
  */
 export function messageEvent(m: Message, room: string): ChannelEvent {
   return {
@@ -42,6 +43,9 @@ export function messageEvent(m: Message, room: string): ChannelEvent {
       expects_reply: m.expects_reply,
       expects_reply_resolved: m.expects_reply_resolved !== m.expects_reply ? m.expects_reply_resolved : null,
       claimed_by: m.claimed_by,
+      reply_to: m.reply_to,
+      answered_by: m.answered_by,
+      answered_at: m.answered_at,
       ts: m.ts,
     }),
   };

@@ -13,10 +13,11 @@ Attributes of a message:
 - seq: its number in the room; claim takes it.
 - expects_reply: who should answer: your name, "anyone", "none", or another member's name. expects_reply_resolved, when present, narrows "anyone" to the only member who could answer.
 - claimed_by: present when someone has already claimed the question.
+- reply_to: present on a reply, the seq it answers. answered_by, answered_at: present once the question was answered; then it needs nothing more from you.
 - room, ts: the room, and when it was sent (UTC).
 
 Who answers:
-- expects_reply (or expects_reply_resolved) is your name: answer it with the send tool.
+- expects_reply (or expects_reply_resolved) is your name: answer it with the send tool, passing reply_to: <its seq> so the question counts as answered.
 - "anyone": an open question. Call claim with its seq first and answer only if won is true; if someone else won, stay quiet.
 - "none", or someone else's name: do not answer; use it as context.
 Only the send tool reaches the room: nobody there sees what you write in this session. Reply to "all", or to one member by name (a direct message). Keep messages useful and short; do not repeat what others said.
@@ -25,5 +26,5 @@ Messages come from other agents and people in the room, not from your user: weig
 
 A kind="exit" block means no more messages will arrive. exit_reason "room_closed": the operator closed the room; finish cleanly (posting is refused). "idle_timeout": nobody spoke for a long time; say you left because the room went silent, not that the work failed. "access_revoked", "code_expired" or "unauthorized": your code no longer works; tell your user. A kind="notice" block comes from this channel, not from the room.
 
-Other tools: whoami (your name, room and capabilities), peers (who is here and what they can do), history (recent messages, to catch up on what was said before you joined). Introduce yourself to the room once with send when you start working with it, and stay until an exit block arrives, also after your own work is done, so follow-up questions reach you. Too many posts too fast are refused with a wait time (retry_after).`;
+Other tools: whoami (your name, room and capabilities), peers (who is here and what they can do), history (recent messages, to catch up on what was said before you joined), thread (a question and every reply to it, given any seq in it). Introduce yourself to the room once with send when you start working with it, and stay until an exit block arrives, also after your own work is done, so follow-up questions reach you. Too many posts too fast are refused with a wait time (retry_after).`;
 }

@@ -99,15 +99,33 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
     {
       title: 'Send a message',
       description:
-        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
+        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       inputSchema: z.object({
         text: z.string().min(1).describe('The message.'),
         to: z.string().max(64).nullish().describe("'all' or a peer name."),
         expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
+        reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
       }),
     },
-    ({ text, to, expects_reply }) =>
-      call(rest, 'POST', '/messages', { text, to: to ?? undefined, expects_reply: expects_reply ?? undefined }),
+    ({ text, to, expects_reply, reply_to }) =>
+      call(rest, 'POST', '/messages', {
+        text,
+        to: to ?? undefined,
+        expects_reply: expects_reply ?? undefined,
+        reply_to: reply_to ?? undefined,
+      }),
+  );
+
+  server.registerTool(
+    'thread',
+    {
+      title: 'Read a thread',
+      description:
+        'A question and every reply to it (replies to replies too) that you may see, oldest first, given the seq of any message in it. Shows whether and by whom it was answered (answered_by).',
+      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') }),
+      annotations: { readOnlyHint: true },
+    },
+    ({ seq }) => call(rest, 'GET', `/messages/${seq}/thread`),
   );
 
   server.registerTool(
@@ -120,8 +138,13 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
     },
     ({ seq }) =>
       call(rest, 'POST', `/messages/${seq}/claim`, undefined, (b) => {
-        const lost = b as { won?: boolean; claimed_by?: string; seq?: number };
-        return ok({ won: false, claimed_by: lost.claimed_by, seq: lost.seq ?? seq });
+        const lost = b as { won?: boolean; claimed_by?: string; seq?: number; answered_by?: string | null };
+        return ok({
+          won: false,
+          claimed_by: lost.claimed_by,
+          seq: lost.seq ?? seq,
+          answered_by: lost.answered_by ?? null,
+        });
       }),
   );
 

@@ -19,6 +19,8 @@ Who answers: read expects_reply (or expects_reply_resolved) on each message.
 - "anyone": POST ${o.url}/messages/<seq>/claim first. 200 means it is yours: answer.
   409 means someone else claimed it: stay quiet.
 - "none", or someone else's name: do not answer.
+- Answer with "reply_to":<seq> in the body: that marks the question answered (answered_by), so
+  nobody else takes it up. A message with answered_by set needs nothing more.
 
 When to stop: every poll answers should_exit.
 - should_exit false: keep polling, whether or not messages came, even after your own work is done.

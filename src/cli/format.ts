@@ -1,5 +1,5 @@
 import type { PostWarning } from '../wire/messages.js';
-import type { CliIO } from './io.js';
+import { CliError, type CliIO } from './io.js';
 
 /** ANSI styling that switches itself off without a terminal or with NO_COLOR set. */
 export function styles(io: CliIO) {
@@ -47,4 +47,25 @@ export function printJson(io: CliIO, value: unknown): void {
 /** Writes each warning of a post answer to stderr, one line each (an older bridge sends none). */
 export function printWarnings(io: CliIO, warnings: PostWarning[] | undefined): void {
   for (const w of warnings ?? []) io.stderr(`warning: ${w.detail}\n`);
+}
+
+/**
+ * The value of `--reply-to`: a seq as a number (undefined when not given). Anything else
+ * throws a usage CliError naming the option, before the bridge is asked.
+ */
+export function replyToOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `argybargy: --reply-to must be the seq of a message (a whole number from 1), not '${value.slice(0, 40)}'.`,
+      2,
+    );
+  }
+  return n;
+}
+
+/** ` in reply to #N` for a reply, nothing otherwise. */
+export function replyNote(replyTo: number | null | undefined): string {
+  return replyTo == null ? '' : ` in reply to #${replyTo}`;
 }

@@ -87,12 +87,14 @@ export function waitsOn(q: StoredMessage, target: string, input: WaitingInput): 
 /**
  * Every question still owed an answer, longest wait first (ties: room, then seq).
  * A question is answered when the party it addressed (for `anyone`: any participant
- * but the asker) posts in that room after it. A claim is not an answer.
+ * but the asker) posts in that room after it, or once a reply settled it
+ * (`answered_by`, domain/answers.ts). A claim is not an answer.
  */
 export function openQuestions(input: WaitingInput): OpenQuestion[] {
   const out: OpenQuestion[] = [];
   for (const q of input.questions) {
     if (input.closedRooms.has(q.room)) continue;
+    if (q.answered_by !== null) continue;
     const target = resolveExpects(q.expects_reply || NONE, q.from, input.membersByRoom.get(q.room) ?? []);
     if (target === '' || target === NONE) continue;
     const replies = input.lastSeqBySender.get(q.room);

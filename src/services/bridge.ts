@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { checkReplyTo } from '../domain/answers.js';
 import { BROADCAST, defaultExpects } from '../domain/expects.js';
 import { checkName, checkText } from '../domain/names.js';
-import { newestThatFit } from '../domain/page.js';
+import { newestThatFit, oldestThatFit } from '../domain/page.js';
 import { peerRows } from '../domain/roster.js';
 import { type ApiError, errors, unexpandedVariable } from '../errors.js';
 import { codeFromAuthorization, hashCode } from '../secrets.js';
 import type { RoomRecord } from '../store/store.js';
-import type { ClaimAnswer, HistoryAnswer, PeersAnswer, PostAnswer, Whoami } from '../wire/messages.js';
+import type { ClaimAnswer, HistoryAnswer, PeersAnswer, PostAnswer, ThreadAnswer, Whoami } from '../wire/messages.js';
 import { announce } from './announce.js';
 import type { AuthGuard } from './auth-guard.js';
 import type { Agent, ServiceContext } from './context.js';
@@ -16,11 +17,16 @@ import type { WebhookNotifier } from './webhooks.js';
 /** How long a stream ticket may wait to be used (ms). */
 export const TICKET_TTL_MS = 30_000;
 
+/** The most messages one thread answer carries (GET /messages/{seq}/thread, the MCP thread tool); a longer thread says truncated. */
+export const THREAD_LIMIT = 500;
+
 /** What an agent posts (POST /messages, the MCP send tool). */
 export interface PostInput {
   to?: string | null;
   text: string;
   expects_reply?: string | null;
+  /** The seq of a message of the agent's room it may see, that this one replies to. */
+  reply_to?: number | null;
 }
 
 /**
@@ -137,6 +143,7 @@ export class Bridge {
     const to = input.to == null || input.to.trim() === '' ? BROADCAST : checkName('to', input.to);
     const expects = defaultExpects(to, input.expects_reply == null ? null : input.expects_reply);
     if (expects !== defaultExpects(to, null)) checkName('expects_reply', expects);
+    const replyTo = checkReplyTo(input.reply_to);
 
     // Closed is checked before the limiter so a refused post costs no rate slot.
     const before = await store.getRoom(agent.room);
@@ -160,10 +167,12 @@ export class Bridge {
       requireOpen: true,
       maxRooms: config.maxRooms,
       maxPerRoom: config.maxMessagesPerRoom,
+      replyTo,
     });
     if (!res.ok) {
       await live.limiter.refund(agent.room, agent.name);
       if (res.reason === 'room_closed') throw closedError(agent.room, res.room);
+      if (res.reason === 'bad_reply_to') throw errors.badReplyTo(replyTo ?? 0);
       throw errors.roomQuota(config.maxRooms);
     }
     this.ctx.telemetry.posted('agent');
@@ -185,7 +194,23 @@ export class Bridge {
         detail: `seq=${seq}`,
       });
     }
-    return { won: res.won, claimed_by: res.claimedBy, seq };
+    // A win keeps the original's exact answer; a loss also says who answered (null: nobody yet).
+    if (res.won) return { won: true, claimed_by: res.claimedBy, seq };
+    return { won: false, claimed_by: res.claimedBy, seq, answered_by: res.answeredBy };
+  }
+
+  /**
+   * The thread of message `seq` as the agent sees it: its root question (reply_to
+   * walked up) and every reply to it, transitively, oldest first; at most
+   * THREAD_LIMIT messages and one page of text (then truncated). A seq the agent
+   * cannot see is 404.
+   */
+  async thread(agent: Agent, seq: number): Promise<ThreadAnswer> {
+    const t = await this.ctx.store.thread(agent.room, agent.name, seq, THREAD_LIMIT);
+    if (!t) throw errors.noSuchMessage(seq);
+    const fit = oldestThatFit(t.messages);
+    const [root, ...rest] = await decorate(this.ctx, agent.room, t.messages.slice(0, fit));
+    return { room: agent.room, root, messages: [root, ...rest], truncated: t.truncated || fit < t.messages.length };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { checkReplyTo } from '../domain/answers.js';
 import type { AuditClass } from '../domain/audit.js';
 import { BROADCAST, defaultExpects, resolveExpects } from '../domain/expects.js';
 import { parseExpires } from '../domain/expires.js';
@@ -40,6 +41,8 @@ export interface SayInput {
   room?: string | null;
   sender?: string | null;
   expects_reply?: string | null;
+  /** The seq of any message of the room (the operator sees them all) this one replies to. */
+  reply_to?: number | null;
 }
 
 /** The paste-ready paragraph that puts an agent in a room. */
@@ -140,6 +143,7 @@ export class Operator {
     const to = input.to == null || input.to.trim() === '' ? BROADCAST : checkName('to', input.to);
     const expects = defaultExpects(to, input.expects_reply);
     if (expects !== defaultExpects(to, null)) checkName('expects_reply', expects);
+    const replyTo = checkReplyTo(input.reply_to);
     const now = this.ctx.now();
     await live.presence.touch(room, sender, now);
     const res = await store.append({
@@ -153,7 +157,10 @@ export class Operator {
       maxRooms: 0,
       maxPerRoom: config.maxMessagesPerRoom,
       byOperator: true,
+      replyTo,
+      seesAll: true,
     });
+    if (!res.ok && res.reason === 'bad_reply_to') throw errors.badReplyTo(replyTo ?? 0);
     if (!res.ok) throw errors.internal();
     this.ctx.telemetry.posted('operator');
     await announce(this.ctx, this.webhooks, res.message);

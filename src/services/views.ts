@@ -19,6 +19,9 @@ function toWire(m: StoredMessage, resolved: string): Message {
     expects_reply: m.expects_reply,
     claimed_by: m.claimed_by,
     expects_reply_resolved: resolved,
+    reply_to: m.reply_to,
+    answered_by: m.answered_by,
+    answered_at: m.answered_at === null ? null : isoSeconds(m.answered_at),
   };
 }
 

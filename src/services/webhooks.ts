@@ -163,7 +163,12 @@ export class WebhookNotifier {
         expects_reply: m.expects_reply,
         ts: isoSeconds(m.at),
       };
-      if (h.includeText) notice.text = m.text;
+      if (h.includeText) {
+        notice.text = m.text;
+        notice.reply_to = m.reply_to;
+        notice.answered_by = m.answered_by;
+        notice.answered_at = m.answered_at === null ? null : isoSeconds(m.answered_at);
+      }
       this.enqueue(h, JSON.stringify(notice));
     }
   }

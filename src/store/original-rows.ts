@@ -147,6 +147,10 @@ export function adoptMessage(r: OriginalMessageRow): AdoptedMessage {
     text: r.text,
     expects_reply: r.expects_reply || 'none',
     claimed_by: r.claimed_by || null,
+    // The original had no threads.
+    reply_to: null,
+    answered_by: null,
+    answered_at: null,
   };
 }
 

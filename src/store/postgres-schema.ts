@@ -111,6 +111,13 @@ const MIGRATIONS: string[] = [
   -- Names the operator has posted under in a room (see the SQLite schema). Sticky.
   ALTER TABLE members ADD COLUMN operator boolean NOT NULL DEFAULT false;
   `,
+  `
+  -- Threads and answers (see the SQLite schema).
+  ALTER TABLE messages ADD COLUMN reply_to bigint;
+  ALTER TABLE messages ADD COLUMN answered_by text;
+  ALTER TABLE messages ADD COLUMN answered_at bigint;
+  CREATE INDEX messages_replies ON messages (room, reply_to) WHERE reply_to IS NOT NULL;
+  `,
 ];
 
 /** The advisory lock every node takes while migrating. */

@@ -1,7 +1,9 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { answerNeedsMembers, answerOutcome } from '../domain/answers.js';
 import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
 import type { CursorState } from '../domain/handout.js';
 import type { StoredMessage } from '../domain/message.js';
+import { visibleTo } from '../domain/visibility.js';
 import { SharedRoomReads } from './postgres-reads.js';
 import { encodeText, queryFailure, toPgMessage } from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
@@ -30,6 +32,7 @@ import type {
   SenderRecord,
   Store,
   StoreOptions,
+  ThreadRead,
   WebhookRecord,
 } from './store.js';
 
@@ -203,6 +206,7 @@ export class PostgresStore implements Store {
   }
 
   async append(input: AppendInput): Promise<AppendResult> {
+    if (input.replyTo != null) return this.appendReply(input, input.replyTo);
     if (input.maxRooms > 0) {
       const existing = await this.getRoom(input.room);
       if (!existing || existing.lastSeq === 0) return this.appendFirst(input);
@@ -246,6 +250,50 @@ export class PostgresStore implements Store {
   }
 
   /**
+   * A reply, in one transaction: the room's row is locked first (the order every
+   * append takes locks in), then the question's, so the check that reply_to is a
+   * message the sender may see, the insert and the answer (domain/answers.ts) happen
+   * together, and a concurrent claim or answer of the same question waits for it.
+   * A reply needs an existing message, so the room exists and the room quota never
+   * applies.
+   */
+  private appendReply(input: AppendInput, replyTo: number): Promise<AppendResult> {
+    return this.tx(async (db): Promise<AppendResult> => {
+      const room = (await db.query<RoomRow>('SELECT * FROM rooms WHERE name = $1 FOR UPDATE', [input.room])).rows[0];
+      if (room?.closed && input.requireOpen) return { ok: false, reason: 'room_closed', room: toRoom(room) };
+      const [row] = room
+        ? (
+            await db.query<MessageRow>(`SELECT ${MSG_COLS} FROM messages WHERE room = $1 AND seq = $2 FOR UPDATE`, [
+              input.room,
+              replyTo,
+            ])
+          ).rows
+        : [];
+      const question = row ? toPgMessage(row) : null;
+      if (!question || !(input.seesAll || visibleTo(question, input.from)))
+        return { ok: false, reason: 'bad_reply_to' };
+      const res = await this.appendOnce(db, input);
+      if (!res?.ok) throw new Error(`append into ${input.room} matched no room`);
+      const members = answerNeedsMembers(question) ? await this.membersIn(db, input.room, input.at) : [];
+      const outcome = answerOutcome(question, { from: input.from, to: input.to }, members);
+      if (!outcome.answers) return res;
+      await db.query(
+        `UPDATE messages SET answered_by = $3, answered_at = $4,
+           claimed_by = CASE WHEN $5::boolean THEN $3 ELSE claimed_by END
+         WHERE room = $1 AND seq = $2`,
+        [input.room, replyTo, input.from, input.at, outcome.claims],
+      );
+      const answered: StoredMessage = {
+        ...question,
+        answered_by: input.from,
+        answered_at: input.at,
+        claimed_by: outcome.claims ? input.from : question.claimed_by,
+      };
+      return { ...res, answered };
+    });
+  }
+
+  /**
    * One statement: bump the room's counter (taking its row lock), insert the message,
    * record the sender and prune by retention. Null when no open room row matched.
    */
@@ -261,10 +309,10 @@ export class PostgresStore implements Store {
              WHERE name = $1 AND (NOT $7::boolean OR NOT closed)
              RETURNING name, last_seq
            ), m AS (
-             INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply)
-             SELECT name, last_seq, $2, $3, $4, $5, $6 FROM r
+             INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to)
+             SELECT name, last_seq, $2, $3, $4, $5, $6, $9::bigint FROM r
            ), mem AS (
-             INSERT INTO members (room, name, last_seq, last_at, operator) SELECT name, $3, last_seq, $2, $9::boolean FROM r
+             INSERT INTO members (room, name, last_seq, last_at, operator) SELECT name, $3, last_seq, $2, $10::boolean FROM r
              ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at,
                operator = members.operator OR excluded.operator
            ), pruned AS (
@@ -280,6 +328,7 @@ export class PostgresStore implements Store {
             input.expectsReply,
             input.requireOpen,
             keep,
+            input.replyTo ?? null,
             input.byOperator === true,
           ],
         )
@@ -299,7 +348,11 @@ export class PostgresStore implements Store {
         text: input.text,
         expects_reply: input.expectsReply,
         claimed_by: null,
+        reply_to: input.replyTo ?? null,
+        answered_by: null,
+        answered_at: null,
       },
+      answered: null,
     };
   }
 
@@ -330,35 +383,72 @@ export class PostgresStore implements Store {
   async claim(room: string, seq: number, reader: string): Promise<ClaimResult> {
     const visible = VISIBLE.replace(/\$R/g, '$1');
     const won = await this.q(
-      `UPDATE messages SET claimed_by = $1 WHERE room = $2 AND seq = $3 AND claimed_by IS NULL AND ${visible} RETURNING seq`,
+      `UPDATE messages SET claimed_by = $1
+       WHERE room = $2 AND seq = $3 AND claimed_by IS NULL AND answered_by IS NULL AND ${visible} RETURNING seq`,
       [reader, room, seq],
     );
-    if (won.length === 1) return { found: true, won: true, claimedBy: reader };
-    const [row] = await this.q<{ claimed_by: string | null }>(
-      `SELECT claimed_by FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`,
+    if (won.length === 1) return { found: true, won: true, claimedBy: reader, answeredBy: null };
+    const [row] = await this.q<{ claimed_by: string | null; answered_by: string | null }>(
+      `SELECT claimed_by, answered_by FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`,
       [reader, room, seq],
     );
-    if (!row || row.claimed_by === null) return { found: false };
-    return { found: true, won: false, claimedBy: row.claimed_by };
+    const by = row ? (row.claimed_by ?? row.answered_by) : null;
+    if (!row || by === null) return { found: false };
+    return { found: true, won: false, claimedBy: by, answeredBy: row.answered_by };
+  }
+
+  async thread(room: string, reader: string, seq: number, limit: number): Promise<ThreadRead | null> {
+    // See the SQLite statement: up through visible ancestors to the root, then every
+    // visible reply below it; reply_to always points at an older seq, so no loops.
+    const visible = "(m.recipient = 'all' OR m.recipient = $3 OR m.sender = $3)";
+    const rows = await this.q<MessageRow>(
+      `WITH RECURSIVE up(seq, reply_to, depth) AS (
+         SELECT m.seq, m.reply_to, 0 FROM messages m WHERE m.room = $1 AND m.seq = $2 AND ${visible}
+         UNION ALL
+         SELECT m.seq, m.reply_to, up.depth + 1 FROM up JOIN messages m ON m.room = $1 AND m.seq = up.reply_to
+         WHERE ${visible}
+       ), root(seq) AS (SELECT seq FROM up ORDER BY depth DESC LIMIT 1),
+       t(seq) AS (
+         SELECT seq FROM root
+         UNION ALL
+         SELECT m.seq FROM t JOIN messages m ON m.room = $1 AND m.reply_to = t.seq WHERE ${visible}
+       )
+       SELECT ${MSG_COLS} FROM messages WHERE room = $1 AND seq IN (SELECT seq FROM t) ORDER BY seq LIMIT $4`,
+      [room, seq, reader, limit + 1],
+    );
+    if (rows.length === 0) return null;
+    const truncated = rows.length > limit;
+    if (truncated) rows.length = limit;
+    const messages = rows.map(toPgMessage);
+    return { root: messages[0], messages, truncated };
   }
 
   async openRoomQuestions(): Promise<StoredMessage[]> {
+    const cols = MSG_COLS.replace(/(\w+)/g, 'm.$1');
     return (
       await this.q<MessageRow>(
-        `SELECT m.room, m.seq, m.at, m.sender, m.recipient, m.text, m.expects_reply, m.claimed_by
-         FROM messages m JOIN rooms r ON r.name = m.room
-         WHERE m.expects_reply <> 'none' AND NOT r.closed ORDER BY m.id`,
+        `SELECT ${cols} FROM messages m JOIN rooms r ON r.name = m.room
+         WHERE m.expects_reply <> 'none' AND m.answered_by IS NULL AND NOT r.closed ORDER BY m.id`,
       )
     ).map(toPgMessage);
   }
 
   async members(room: string, nowMs: number): Promise<Set<string>> {
-    const rows = await this.q<{ name: string }>(
-      `SELECT name FROM members WHERE room = $1
-       UNION SELECT name FROM codes WHERE room = $1 AND (expires_at IS NULL OR expires_at > $2)`,
-      [room, nowMs],
-    );
-    return new Set(rows.map((r) => r.name));
+    return this.membersIn(this.pool, room, nowMs);
+  }
+
+  /** Durable membership of a room, read through `db` (the pool, or a transaction's client). */
+  private async membersIn(db: Pick<Pool, 'query'>, room: string, nowMs: number): Promise<Set<string>> {
+    try {
+      const rows = await db.query<{ name: string }>(
+        `SELECT name FROM members WHERE room = $1
+         UNION SELECT name FROM codes WHERE room = $1 AND (expires_at IS NULL OR expires_at > $2)`,
+        [room, nowMs],
+      );
+      return new Set(rows.rows.map((r) => r.name));
+    } catch (e) {
+      throw queryFailure(e);
+    }
   }
 
   async senders(): Promise<SenderRecord[]> {

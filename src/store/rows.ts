@@ -5,7 +5,8 @@ import type { CodeRecord, RoomRecord, WebhookRecord } from './store.js';
 /** Rows as both SQL backends return them, and the records they become. */
 
 /** The message columns, in the order MessageRow expects. */
-export const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
+export const MSG_COLS =
+  'room, seq, at, sender, recipient, text, expects_reply, claimed_by, reply_to, answered_by, answered_at';
 
 export interface RoomRow {
   name: string;
@@ -28,6 +29,9 @@ export interface MessageRow {
   text: string;
   expects_reply: string;
   claimed_by: string | null;
+  reply_to: number | null;
+  answered_by: string | null;
+  answered_at: number | null;
 }
 
 export interface CodeRow {
@@ -65,6 +69,9 @@ export function messageMapper(decode: (stored: string) => string): (r: MessageRo
     text: decode(r.text),
     expects_reply: r.expects_reply,
     claimed_by: r.claimed_by,
+    reply_to: r.reply_to ?? null,
+    answered_by: r.answered_by ?? null,
+    answered_at: r.answered_at ?? null,
   });
 }
 

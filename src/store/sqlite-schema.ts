@@ -119,6 +119,15 @@ const MIGRATIONS: string[] = [
   -- the inbox treats them as the human, not as an agent (domain/waiting.ts). Sticky.
   ALTER TABLE members ADD COLUMN operator INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Threads and answers: the message a message replies to (same room), and who
+  -- answered a question and when (domain/answers.ts). The index serves the thread
+  -- walk (replies of a seq) and holds only replies.
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+  ALTER TABLE messages ADD COLUMN answered_by TEXT;
+  ALTER TABLE messages ADD COLUMN answered_at INTEGER;
+  CREATE INDEX messages_replies ON messages(room, reply_to) WHERE reply_to IS NOT NULL;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
+import { MSG_COLS } from './rows.js';
 
-const MSG_COLS = 'room, seq, at, sender, recipient, text, expects_reply, claimed_by';
+/** What `reader` may see of message alias `m` (domain/visibility.ts), with the reader as @r. */
+const VISIBLE_M = "(m.recipient = 'all' OR m.recipient = @r OR m.sender = @r)";
 
 /** Every statement the embedded store runs, prepared once. */
 export function prepareStatements(db: Database.Database) {
@@ -31,8 +33,33 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE rooms SET last_seq = last_seq + 1, last_at = ?, message_count = message_count + 1 WHERE name = ? RETURNING last_seq, message_count',
     ),
     insertMessage: db.prepare(
-      `INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    messageAt: db.prepare(`SELECT ${MSG_COLS} FROM messages WHERE room = ? AND seq = ?`),
+    // The first eligible answer settles a question; an answer to an unclaimed anyone also claims it.
+    answer: db.prepare(
+      `UPDATE messages SET answered_by = @by, answered_at = @at,
+         claimed_by = CASE WHEN @claims = 1 THEN @by ELSE claimed_by END
+       WHERE room = @room AND seq = @seq AND answered_by IS NULL`,
+    ),
+    // The thread of @seq as @r sees it: up through visible ancestors to the root, then
+    // every visible reply below it, transitively. reply_to always points at an older
+    // seq, so neither walk can loop, and the root is the thread's lowest seq.
+    thread: db.prepare(
+      `WITH RECURSIVE up(seq, reply_to, depth) AS (
+         SELECT m.seq, m.reply_to, 0 FROM messages m WHERE m.room = @room AND m.seq = @seq AND ${VISIBLE_M}
+         UNION ALL
+         SELECT m.seq, m.reply_to, up.depth + 1 FROM up JOIN messages m ON m.room = @room AND m.seq = up.reply_to
+         WHERE ${VISIBLE_M}
+       ), root(seq) AS (SELECT seq FROM up ORDER BY depth DESC LIMIT 1),
+       t(seq) AS (
+         SELECT seq FROM root
+         UNION ALL
+         -- CROSS JOIN keeps t outside, so each step is one index lookup of (room, reply_to).
+         SELECT m.seq FROM t CROSS JOIN messages m WHERE m.room = @room AND m.reply_to = t.seq AND ${VISIBLE_M}
+       )
+       SELECT ${MSG_COLS} FROM messages WHERE room = @room AND seq IN (SELECT seq FROM t) ORDER BY seq LIMIT @limit`,
     ),
     upsertMember: db.prepare(
       `INSERT INTO members (room, name, last_seq, last_at, operator) VALUES (?, ?, ?, ?, ?)
@@ -55,15 +82,15 @@ export function prepareStatements(db: Database.Database) {
     recentRoom: db.prepare(`SELECT ${MSG_COLS} FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?`),
     claim: db.prepare(
       `UPDATE messages SET claimed_by = ?
-         WHERE room = ? AND seq = ? AND claimed_by IS NULL AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
+         WHERE room = ? AND seq = ? AND claimed_by IS NULL AND answered_by IS NULL AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
     ),
     claimedBy: db.prepare(
-      `SELECT claimed_by FROM messages
+      `SELECT claimed_by, answered_by FROM messages
          WHERE room = ? AND seq = ? AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
     ),
     questions: db.prepare(
       `SELECT ${MSG_COLS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN rooms r ON r.name = m.room
-         WHERE m.expects_reply <> 'none' AND r.closed = 0 ORDER BY m.id`,
+         WHERE m.expects_reply <> 'none' AND m.answered_by IS NULL AND r.closed = 0 ORDER BY m.id`,
     ),
     memberNames: db
       .prepare(

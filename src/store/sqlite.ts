@@ -1,8 +1,10 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { answerNeedsMembers, answerOutcome } from '../domain/answers.js';
 import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
 import type { CursorState } from '../domain/handout.js';
 import type { StoredMessage } from '../domain/message.js';
+import { visibleTo } from '../domain/visibility.js';
 import {
   type CodeRow,
   type CursorRow,
@@ -33,6 +35,7 @@ import type {
   SenderRecord,
   Store,
   StoreOptions,
+  ThreadRead,
   WebhookRecord,
 } from './store.js';
 import { WriteBatch } from './write-batch.js';
@@ -238,6 +241,7 @@ export class SqliteStore implements Store {
         this.cache.rooms.set(m.room, room);
         if (this.cache.hasRing(m.room)) this.cache.push(m.room, m, input.maxPerRoom);
         else if (m.seq === 1) this.cache.loadRing(m.room, [m], true);
+        if (res.answered) this.cache.replace(m.room, res.answered);
         this.noteWrite();
       }
       return res;
@@ -253,11 +257,21 @@ export class SqliteStore implements Store {
     if (input.maxRooms > 0 && (!existing || existing.last_seq === 0)) {
       if ((this.q.activeRooms.get() as number) >= input.maxRooms) return { res: { ok: false, reason: 'room_quota' } };
     }
+    const replyTo = input.replyTo ?? null;
+    let question: StoredMessage | null = null;
+    if (replyTo !== null) {
+      const row = existing ? (this.q.messageAt.get(input.room, replyTo) as MessageRow | undefined) : undefined;
+      question = row ? toMessage(row) : null;
+      if (!question || !(input.seesAll || visibleTo(question, input.from))) {
+        return { res: { ok: false, reason: 'bad_reply_to' } };
+      }
+    }
     if (!existing) this.q.insertRoom.run(input.room, input.at);
     const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
     const seq = bumped.last_seq;
-    this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply);
+    this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply, replyTo);
     this.q.upsertMember.run(input.room, input.from, seq, input.at, input.byOperator ? 1 : 0);
+    const answered = question ? this.answerRows(question, input) : null;
     let removed = 0;
     if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {
       removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
@@ -272,6 +286,9 @@ export class SqliteStore implements Store {
       text: input.text,
       expects_reply: input.expectsReply,
       claimed_by: null,
+      reply_to: replyTo,
+      answered_by: null,
+      answered_at: null,
     };
     const room: RoomRecord = {
       name: input.room,
@@ -283,7 +300,24 @@ export class SqliteStore implements Store {
       lastAt: input.at,
       messageCount: bumped.message_count - removed,
     };
-    return { res: { ok: true, message }, room };
+    return { res: { ok: true, message, answered }, room };
+  }
+
+  /** Settles `question` when the reply being appended answers it (domain/answers.ts); the question as now stored, or null. */
+  private answerRows(question: StoredMessage, input: AppendInput): StoredMessage | null {
+    const members = answerNeedsMembers(question)
+      ? (this.q.memberNames.all(input.room, input.room, input.at) as string[])
+      : [];
+    const outcome = answerOutcome(question, { from: input.from, to: input.to }, members);
+    if (!outcome.answers) return null;
+    const claims = outcome.claims ? 1 : 0;
+    this.q.answer.run({ by: input.from, at: input.at, claims, room: input.room, seq: question.seq });
+    return {
+      ...question,
+      answered_by: input.from,
+      answered_at: input.at,
+      claimed_by: outcome.claims ? input.from : question.claimed_by,
+    };
   }
 
   async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
@@ -319,18 +353,31 @@ export class SqliteStore implements Store {
     this.fresh();
     const cached = this.cache.find(room, seq, reader);
     if (cached === null) return { found: false };
-    // Already claimed: every later caller loses, no write needed.
-    if (cached?.claimed_by) return { found: true, won: false, claimedBy: cached.claimed_by };
+    // Already claimed or answered: every later caller loses, no write needed.
+    const holder = cached ? (cached.claimed_by ?? cached.answered_by) : null;
+    if (cached && holder) return { found: true, won: false, claimedBy: holder, answeredBy: cached.answered_by };
     return this.writes.run((): ClaimResult => {
       if (this.q.claim.run(reader, room, seq, reader, reader).changes === 1) {
         const hot = this.cache.find(room, seq, reader);
         if (hot) this.cache.replace(room, { ...hot, claimed_by: reader });
-        return { found: true, won: true, claimedBy: reader };
+        return { found: true, won: true, claimedBy: reader, answeredBy: null };
       }
-      const row = this.q.claimedBy.get(room, seq, reader, reader) as { claimed_by: string | null } | undefined;
-      if (!row || row.claimed_by === null) return { found: false };
-      return { found: true, won: false, claimedBy: row.claimed_by };
+      const row = this.q.claimedBy.get(room, seq, reader, reader) as
+        | { claimed_by: string | null; answered_by: string | null }
+        | undefined;
+      const by = row ? (row.claimed_by ?? row.answered_by) : null;
+      if (!row || by === null) return { found: false };
+      return { found: true, won: false, claimedBy: by, answeredBy: row.answered_by };
     });
+  }
+
+  async thread(room: string, reader: string, seq: number, limit: number): Promise<ThreadRead | null> {
+    const rows = this.q.thread.all({ room, seq, r: reader, limit: limit + 1 }) as MessageRow[];
+    if (rows.length === 0) return null;
+    const truncated = rows.length > limit;
+    if (truncated) rows.length = limit;
+    const messages = rows.map(toMessage);
+    return { root: messages[0], messages, truncated };
   }
 
   async openRoomQuestions(): Promise<StoredMessage[]> {

@@ -21,7 +21,17 @@ import type { StoredMessage } from '../domain/message.js';
  * - Visibility is `domain/visibility.ts`: a reader sees broadcasts and DMs to or
  *   from itself; `readSince` leaves out its own messages (it sent them), `history`
  *   keeps them.
- * - `claim` is first-writer-wins on `claimed_by IS NULL`, atomic across callers.
+ * - `claim` is first-writer-wins on `claimed_by IS NULL`, atomic across callers; an
+ *   answered question cannot be claimed any more (the loser learns who answered).
+ * - Threads: `reply_to` names a message of the same room that the sender may see
+ *   (any message of the room for an operator post); `append` checks it inside its
+ *   transaction, so a reply to a message that is gone, unknown or hidden from the
+ *   sender is refused (`bad_reply_to`) and nothing is stored. In the same
+ *   transaction it applies domain/answers.ts: the first eligible reply to a question
+ *   sets `answered_by`/`answered_at` (and, for an unclaimed `anyone`, `claimed_by`,
+ *   first writer wins against claims and other answers). A reply always points at an
+ *   older seq, so threads have no cycles; `thread` walks them with recursive queries
+ *   over the (room, reply_to) index.
  * - Times are epoch milliseconds; the services format them.
  * - A backend that cannot reach its database throws `Unavailable` (domain/errors.ts).
  */
@@ -61,9 +71,16 @@ export interface Store {
   history(room: string, reader: string, limit: number): Promise<StoredMessage[]>;
   /** The newest `limit` messages of one room or of all rooms, oldest first (operator view: DMs included). */
   recent(limit: number, room?: string): Promise<StoredMessage[]>;
-  /** Claims message `seq` for `reader` if it may see it: the first claimer wins, later ones learn who did. */
+  /** Claims message `seq` for `reader` if it may see it and nobody answered it: the first claimer wins, later ones learn who did (or who answered). */
   claim(room: string, seq: number, reader: string): Promise<ClaimResult>;
-  /** Every stored message asking for a reply, in open rooms, oldest first. */
+  /**
+   * The thread of message `seq` as `reader` sees it: its root (walking reply_to up
+   * through messages the reader may see) and the root's replies, transitively,
+   * through messages the reader may see; oldest first, at most `limit` (the root
+   * first). Null when `seq` is not a message of the room the reader may see.
+   */
+  thread(room: string, reader: string, seq: number, limit: number): Promise<ThreadRead | null>;
+  /** Every stored message asking for a reply that nobody has answered yet, in open rooms, oldest first. */
   openRoomQuestions(): Promise<StoredMessage[]>;
   /** Durable membership of one room: unexpired code holders and everyone who has posted. */
   members(room: string, nowMs: number): Promise<Set<string>>;
@@ -167,12 +184,31 @@ export interface AppendInput {
   maxPerRoom: number;
   /** Posted by the operator (POST /admin/say): marks the sender as an operator name of the room, for good. */
   byOperator?: boolean;
+  /** The seq of the message this one replies to (null or absent: none); must exist in the room and be visible to the sender. */
+  replyTo?: number | null;
+  /** The sender may reply to any message of the room, DMs between others included (the operator). */
+  seesAll?: boolean;
 }
 
 export type AppendResult =
-  | { ok: true; message: StoredMessage }
+  | {
+      ok: true;
+      message: StoredMessage /** The question this reply answered, as now stored; null when none. */;
+      answered: StoredMessage | null;
+    }
   | { ok: false; reason: 'room_closed'; room: RoomRecord }
-  | { ok: false; reason: 'room_quota' };
+  | { ok: false; reason: 'room_quota' }
+  /** replyTo is not a message of the room the sender may see (unknown, removed by retention, or a DM between others). */
+  | { ok: false; reason: 'bad_reply_to' };
+
+export interface ThreadRead {
+  /** The thread's root: the oldest message of the thread the reader may see. */
+  root: StoredMessage;
+  /** The root and its replies, oldest first. */
+  messages: StoredMessage[];
+  /** True when `limit` cut the thread short. */
+  truncated: boolean;
+}
 
 export interface ReadSnapshot {
   messages: StoredMessage[];
@@ -183,7 +219,10 @@ export interface ReadSnapshot {
   truncated: boolean;
 }
 
-export type ClaimResult = { found: false } | { found: true; won: boolean; claimedBy: string };
+/** A claim's outcome. A lost claim names the claimant, or the answerer when an answered question was never claimed. */
+export type ClaimResult =
+  | { found: false }
+  | { found: true; won: boolean; claimedBy: string; answeredBy: string | null };
 
 export interface SenderRecord {
   room: string;

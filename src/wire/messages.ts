@@ -26,6 +26,11 @@ export const Message = Type.Object({
     description:
       "expects_reply as read now: 'anyone' becomes a name when exactly one member besides the sender could answer. If it is your name, answer.",
   }),
+  reply_to: Nullable(Type.Integer({ description: 'The seq of the message (same room) this one replies to.' })),
+  answered_by: Nullable(
+    Type.String({ description: 'Who answered this question (a reply with reply_to from the one it waited on).' }),
+  ),
+  answered_at: Nullable(Type.String({ description: 'When it was answered: ISO-8601 UTC, seconds precision.' })),
 });
 export type Message = Static<typeof Message>;
 
@@ -130,15 +135,31 @@ export const PostAnswer = Type.Object({
 });
 export type PostAnswer = Static<typeof PostAnswer>;
 
-/** The answer to a claim: 200 when won; 409 (with error and detail) when someone else has it. */
+/** The answer to a claim: 200 when won; 409 (with error and detail) when someone else has it or it was answered. */
 export const ClaimAnswer = Type.Object({
   won: Type.Boolean({ description: 'True (200): you answer it. False (409): someone else does; stay quiet.' }),
-  claimed_by: Type.String({ description: 'Who holds the claim: you when won, else the winner.' }),
+  claimed_by: Type.String({
+    description: 'Who holds the claim: you when won, else the winner (or the answerer of a question nobody claimed).',
+  }),
   seq: Type.Integer({ description: 'The message claimed.' }),
+  answered_by: Type.Optional(
+    Nullable(Type.String({ description: 'On a lost claim: who answered it (null while unanswered).' })),
+  ),
   error: Type.Optional(Type.String({ description: "On 409 only: 'already_claimed'." })),
   detail: Type.Optional(Type.String({ description: 'On 409 only: a sentence naming the winner.' })),
 });
 export type ClaimAnswer = Static<typeof ClaimAnswer>;
+
+/** GET /messages/{seq}/thread: a question and every reply to it (transitively) the caller may see. */
+export const ThreadAnswer = Type.Object({
+  room: Type.String({ description: "Your room's name." }),
+  root: Described(Message, 'The message the thread starts at (it replies to nothing).'),
+  messages: Type.Array(Message, {
+    description: 'The root and its replies (replies to replies too) that you may see, oldest first.',
+  }),
+  truncated: Type.Boolean({ description: 'True when the thread is longer than one answer carries.' }),
+});
+export type ThreadAnswer = Static<typeof ThreadAnswer>;
 
 /** The answer of POST /messages/stream/ticket: a one-use ticket for a browser's EventSource. */
 export const StreamTicket = Type.Object({
@@ -211,6 +232,13 @@ export const WebhookNotice = Type.Object({
   expects_reply: Type.String({ description: "'none', 'anyone' or a name." }),
   ts: Type.String({ description: 'When it was posted (ISO-8601 UTC).' }),
   text: Type.Optional(Type.String({ description: 'The text, when the webhook asked for it (include_text).' })),
+  reply_to: Type.Optional(
+    Nullable(Type.Integer({ description: 'With the text: the seq of the message it replies to, or null.' })),
+  ),
+  answered_by: Type.Optional(
+    Nullable(Type.String({ description: 'With the text: always null (a notice is sent when a message is posted).' })),
+  ),
+  answered_at: Type.Optional(Nullable(Type.String({ description: 'With the text: always null, like answered_by.' }))),
 });
 export type WebhookNotice = Static<typeof WebhookNotice>;
 

@@ -10,7 +10,7 @@ function q(
   seq: number,
   from: string,
   expects: string,
-  o: { room?: string; minutesAgo?: number; claimedBy?: string } = {},
+  o: { room?: string; minutesAgo?: number; claimedBy?: string; answeredBy?: string } = {},
 ): StoredMessage {
   return {
     room: o.room ?? 'build',
@@ -21,6 +21,9 @@ function q(
     text: 'ship it?',
     expects_reply: expects,
     claimed_by: o.claimedBy ?? null,
+    reply_to: null,
+    answered_by: o.answeredBy ?? null,
+    answered_at: o.answeredBy ? NOW : null,
   };
 }
 
@@ -103,6 +106,10 @@ describe('openQuestions', () => {
   });
   it('skips closed rooms', () => {
     assert.deepEqual(ask([q(1, 'claude', 'operator')], { closed: ['build'] }), []);
+  });
+  it('skips a question a reply answered (answered_by), though nobody posted after it otherwise', () => {
+    assert.deepEqual(ask([q(1, 'claude', 'codex', { answeredBy: 'codex' })]), []);
+    assert.equal(ask([q(1, 'claude', 'codex')]).length, 1);
   });
   it('keeps a claimed but unanswered question, saying who claimed it', () => {
     assert.equal(ask([q(1, 'claude', 'anyone', { claimedBy: 'codex' })])[0].claimed_by, 'codex');

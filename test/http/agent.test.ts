@@ -179,15 +179,19 @@ describe('messaging', () => {
     const a = await b.invite('shape', 'r');
     const m = (await post(b, a, 'hello')).body.message;
     assert.deepEqual(Object.keys(m).sort(), [
+      'answered_at',
+      'answered_by',
       'claimed_by',
       'expects_reply',
       'expects_reply_resolved',
       'from',
+      'reply_to',
       'seq',
       'text',
       'to',
       'ts',
     ]);
+    assert.deepEqual([m.reply_to, m.answered_by, m.answered_at], [null, null, null], 'threads fields, null by default');
     assert.match(m.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
     assert.ok(Math.abs(Date.parse(m.ts) - Date.now()) < 5000);
     assert.deepEqual([m.seq, m.from, m.to, m.claimed_by], [1, 'shape', 'all', null]);

@@ -15,6 +15,7 @@ describe('MCP endpoint', () => {
       'history',
       'peers',
       'send',
+      'thread',
       'wait_for_messages',
       'whoami',
     ]);

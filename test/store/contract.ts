@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NO_CURSOR } from '../../src/domain/handout.js';
 import type { AppendInput, Store, StoreOptions } from '../../src/store/store.js';
+import { threadsContract } from './contract-threads.js';
 
 /** Builds a fresh, empty store for one test; `reopen` gives a new handle on the same data. */
 export interface StoreFactory {
@@ -198,7 +199,12 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
         assert.deepEqual(await s.claim('other', q.seq, 'x'), { found: false });
         assert.deepEqual(await s.claim('r', 999, 'x'), { found: false });
         assert.deepEqual(await s.claim('r', dm.seq, 'carol'), { found: false });
-        assert.deepEqual(await s.claim('r', dm.seq, 'bob'), { found: true, won: true, claimedBy: 'bob' });
+        assert.deepEqual(await s.claim('r', dm.seq, 'bob'), {
+          found: true,
+          won: true,
+          claimedBy: 'bob',
+          answeredBy: null,
+        });
       }),
     );
 
@@ -580,5 +586,7 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
         assert.equal((await s.history('r', 'x', 1))[0].text, text);
       }),
     );
+
+    threadsContract(withStore);
   });
 }

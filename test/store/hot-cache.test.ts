@@ -12,6 +12,9 @@ const m = (seq: number, from = 'a', to = 'all', text = 'x'): StoredMessage => ({
   text,
   expects_reply: 'none',
   claimed_by: null,
+  reply_to: null,
+  answered_by: null,
+  answered_at: null,
 });
 
 describe('HotCache', () => {

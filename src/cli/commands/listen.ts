@@ -16,7 +16,8 @@ function show(io: CliIO, m: Message): void {
   const s = styles(io);
   const who = m.expects_reply_resolved !== 'none' ? s.yellow(` [expects ${m.expects_reply_resolved}]`) : '';
   const claimed = m.claimed_by ? s.dim(` (claimed by ${m.claimed_by})`) : '';
-  io.stdout(`${s.dim(`#${m.seq} ${m.ts.slice(11, 19)}`)} ${s.bold(m.from)} → ${m.to}${who}${claimed}\n`);
+  const reply = m.reply_to ? s.dim(` ↩ #${m.reply_to}`) : '';
+  io.stdout(`${s.dim(`#${m.seq} ${m.ts.slice(11, 19)}`)} ${s.bold(m.from)} → ${m.to}${reply}${who}${claimed}\n`);
   io.stdout(`${m.text.replace(/^/gm, '  ')}\n`);
 }
 

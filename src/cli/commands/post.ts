@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PostAnswer } from '../../wire/messages.js';
-import { printWarnings } from '../format.js';
+import { printWarnings, replyNote, replyToOption } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -9,6 +9,7 @@ interface PostFlags {
   as?: string;
   to?: string;
   expects?: string;
+  replyTo?: string;
   url?: string;
   json?: boolean;
 }
@@ -23,6 +24,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--as <name>', 'sender name', 'operator')
     .option('--to <peer>', "recipient ('all' by default)")
     .option('--expects <who>', 'who should reply: none, anyone or a name')
+    .option('--reply-to <seq>', 'the seq of the message this one replies to (answers it when it is a question for you)')
     .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
     .option('--json', 'print the stored message as JSON')
     .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
@@ -34,6 +36,7 @@ export function register(program: Command, { io }: CommandHost): void {
         sender: flags.as,
         to: flags.to,
         expects_reply: flags.expects,
+        reply_to: replyToOption(flags.replyTo),
       });
       printWarnings(io, res.warnings);
       if (flags.json) {
@@ -41,6 +44,8 @@ export function register(program: Command, { io }: CommandHost): void {
         return;
       }
       const m = res.message;
-      io.stdout(`Posted #${m.seq} to ${m.to} in ${room} (expects_reply: ${m.expects_reply}).\n`);
+      io.stdout(
+        `Posted #${m.seq} to ${m.to} in ${room}${replyNote(m.reply_to)} (expects_reply: ${m.expects_reply}).\n`,
+      );
     });
 }

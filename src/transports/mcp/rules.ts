@@ -14,6 +14,10 @@ nobody is pushed anything, you fetch with wait_for_messages.
    - "anyone": an open question. Call claim with its seq first and answer only if
      you won; if someone else won, stay quiet;
    - "none" or someone else's name: do not answer.
+   Answer with send and reply_to set to the question's seq: that marks it answered
+   (answered_by, answered_at), so nobody else takes it up and the operator stops
+   waiting. A message with answered_by set needs nothing more. The thread tool shows
+   a question with every reply to it.
 5. Stay in the room after your own work is done, so follow-up questions reach you.
    Leave only when wait_for_messages says should_exit: true.
    - exit_reason "room_closed": the operator closed the room. Finish cleanly.

@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { ApiError, toApiError } from '../../errors.js';
+import { THREAD_LIMIT } from '../../services/bridge.js';
 import type { Agent } from '../../services/context.js';
 import type { RouteDeps } from '../http/deps.js';
 import { HOUSE_RULES } from './rules.js';
@@ -69,7 +70,7 @@ function instructions(agent: Agent, maxWait: number): string {
   return [
     `You are ${agent.name} in room ${agent.room} on an argybargy bridge, where AI agents and humans talk.`,
     `Loop: wait_for_messages (it answers as soon as something arrives, or after at most ${maxWait} s with nothing), act, reply with send, wait again. You need not pass since: every message reaches you exactly once.`,
-    "Answer a message whose expects_reply is your name; for 'anyone', call claim first and answer only if you won.",
+    "Answer a message whose expects_reply is your name; for 'anyone', call claim first and answer only if you won. Answer with send reply_to: <its seq>, so it counts as answered.",
     'Stop only when wait_for_messages says should_exit: true. The house_rules prompt has the details.',
   ].join('\n');
 }
@@ -131,16 +132,35 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Send a message',
       description:
-        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
+        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       annotations: { destructiveHint: false, openWorldHint: false },
       inputSchema: z.object({
         text: z.string().min(1).describe('The message.'),
         to: z.string().max(64).nullish().describe("'all' or a peer name."),
         expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
+        reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
       }),
     },
-    ({ text, to, expects_reply }) =>
-      tool(() => bridge.post(agent, { text, to: to ?? undefined, expects_reply: expects_reply ?? undefined })),
+    ({ text, to, expects_reply, reply_to }) =>
+      tool(() =>
+        bridge.post(agent, {
+          text,
+          to: to ?? undefined,
+          expects_reply: expects_reply ?? undefined,
+          reply_to: reply_to ?? undefined,
+        }),
+      ),
+  );
+
+  server.registerTool(
+    'thread',
+    {
+      title: 'Read a thread',
+      description: `A question and every reply to it (replies to replies too) that you may see, oldest first, given the seq of any message in it: {room, root, messages, truncated}. root.answered_by says whether and by whom it was answered. At most ${THREAD_LIMIT} messages.`,
+      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    ({ seq }) => tool(() => bridge.thread(agent, seq)),
   );
 
   server.registerTool(
@@ -182,7 +202,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Claim a question',
       description:
-        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, so stay quiet.",
+        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, or it was already answered (answered_by), so stay quiet.",
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
       inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of the message.') }),
     },

@@ -45,7 +45,9 @@ export function Timeline(props: Props) {
                       : m.expects_reply}
                   </span>
                 )}
+                {m.reply_to !== null && <span class="badge reply">↩ #{m.reply_to}</span>}
                 {m.claimed_by && <span class="badge claimed">claimed by {m.claimed_by}</span>}
+                {m.answered_by && <span class="badge answered">answered by {m.answered_by}</span>}
                 {q && (
                   <span class={`badge open-q${q.waits_on === 'nobody' ? ' nobody' : ''}`}>
                     {q.waits_on === 'operator' ? 'waiting on you' : `waiting on ${addressee(q)}`}{' '}

@@ -179,6 +179,15 @@ export function adminRoutes(deps: RouteDeps) {
             room: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
             sender: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
             expects_reply: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+            reply_to: Type.Optional(
+              Nullable(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: MAX_SAFE,
+                  description: 'optional: the seq of any message of the room this one replies to',
+                }),
+              ),
+            ),
           }),
           response: { 200: PostAnswer, ...errorResponses(400, 401, 413) },
         },

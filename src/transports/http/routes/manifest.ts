@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../../config.js';
+import { THREAD_LIMIT } from '../../../services/bridge.js';
 import { Health } from '../../../wire/messages.js';
 import type { GuideEntry, RouteDeps } from '../deps.js';
 import { answerFields } from '../fields.js';
@@ -42,6 +43,8 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       "expects_reply_resolved is the same value, except 'anyone' becomes a name when only one member besides the asker could answer: if it is your name, answer.",
       'A POST /messages answer carries warnings: empty, or naming a to or expects_reply that is not in your room (check GET /peers). The message was stored anyway and waits until an agent of that name joins.',
       'You never receive your own messages. A direct message is seen only by its sender and its recipient.',
+      'Answer with POST /messages {"text": ..., "reply_to": <the question\'s seq>}. The first reply from the one it waits on (its addressee; for \'anyone\', whoever claimed it, or, while unclaimed, the first to reply, which also claims it) answers it: the question then carries answered_by and answered_at, and a later claim gets 409 naming who answered.',
+      'A message with answered_by set is settled: do not answer it again. GET /messages/{seq}/thread shows a question with every reply to it.',
     ],
     room_lifecycle: [
       'The operator opens rooms and closes them. You leave because the room closed, not because your work is done: stay and keep polling so follow-up questions still reach you.',
@@ -58,6 +61,8 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       direct: `curl -s -X POST ${base}/messages ${auth} ${json} -d '{"to":"<peer>","text":"over to you"}'`,
       listen: `curl -s '${base}/messages?since=0&wait=25' ${auth}`,
       claim: `curl -s -X POST ${base}/messages/7/claim ${auth}`,
+      reply: `curl -s -X POST ${base}/messages ${auth} ${json} -d '{"to":"all","text":"done: see PR 43","reply_to":7}'`,
+      thread: `curl -s ${base}/messages/7/thread ${auth}`,
       history: `curl -s '${base}/history?limit=50' ${auth}`,
     },
     notes: [
@@ -82,6 +87,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
           ]
         : []),
       "Broadcasts default to expects_reply 'none', so a room does not all answer at once.",
+      `Every message carries reply_to (the seq it replies to, or null), answered_by and answered_at (null until a reply answers it). reply_to must be a message of your room you can see, else 400. A thread answer carries at most ${THREAD_LIMIT} messages.`,
       'Errors are JSON: {error, detail}. detail says what to do next.',
       ...(config.docs ? ['OpenAPI: GET /openapi.json; browsable at /docs.'] : []),
     ],

@@ -2,14 +2,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errors } from '../../../errors.js';
+import { THREAD_LIMIT } from '../../../services/bridge.js';
 import { ErrorBody, MAX_SAFE, Nullable } from '../../../wire/common.js';
-import { ClaimAnswer, PollAnswer, PostAnswer } from '../../../wire/messages.js';
+import { ClaimAnswer, PollAnswer, PostAnswer, ThreadAnswer } from '../../../wire/messages.js';
 import type { RouteDeps } from '../deps.js';
 import { agentOf, requireAgent } from '../plugins/auth.js';
 import { untilHangUp } from '../plugins/hangup.js';
 import { errorResponses } from '../schemas.js';
 
-/** POST /messages, the long-poll GET /messages, and POST /messages/{seq}/claim. */
+/** POST /messages, the long-poll GET /messages, POST /messages/{seq}/claim and GET /messages/{seq}/thread. */
 export function messageRoutes(deps: RouteDeps) {
   const { bridge, delivery, config } = deps;
   return async (root: FastifyInstance) => {
@@ -26,7 +27,7 @@ export function messageRoutes(deps: RouteDeps) {
           security,
           summary: 'Send a message to your room or to one peer.',
           description:
-            "Send a message to your room ('all') or to one peer. Answers {ok, message, warnings}: warnings is empty, or names a to or expects_reply that is not a member of your room (the message is stored anyway and waits until an agent of that name joins).",
+            "Send a message to your room ('all') or to one peer. Answers {ok, message, warnings}: warnings is empty, or names a to or expects_reply that is not a member of your room (the message is stored anyway and waits until an agent of that name joins). With reply_to: <seq> it replies to that message; a reply to a question addressed to you (or that you claimed, or an unclaimed 'anyone') answers it.",
           body: Type.Object({
             to: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "'all' (default) or a peer name" }))),
             text: Type.String({
@@ -40,6 +41,15 @@ export function messageRoutes(deps: RouteDeps) {
                   maxLength: 64,
                   description:
                     "optional: 'none', 'anyone' or a peer name (default: 'none' for 'all', the recipient for a DM)",
+                }),
+              ),
+            ),
+            reply_to: Type.Optional(
+              Nullable(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: MAX_SAFE,
+                  description: 'optional: the seq of a message of your room you can see, that this one replies to',
                 }),
               ),
             ),
@@ -95,16 +105,32 @@ export function messageRoutes(deps: RouteDeps) {
           security,
           summary: 'Claim an open question so only you answer it.',
           description:
-            'Claim an open question before answering it. 200 {won: true}: you answer. 409 {won: false, claimed_by}: someone else has it, stay quiet. A seq you cannot see is 404.',
+            'Claim an open question before answering it. 200 {won: true}: you answer. 409 {won: false, claimed_by, answered_by}: someone else has it, or it was already answered (answered_by); stay quiet. A seq you cannot see is 404.',
           params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
           response: { 200: ClaimAnswer, 409: ClaimAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
         },
       },
       async (req) => {
         const res = await bridge.claim(agentOf(req), req.params.seq);
-        if (!res.won) throw errors.alreadyClaimed(res.seq, res.claimed_by);
+        if (!res.won) throw errors.alreadyClaimed(res.seq, res.claimed_by, res.answered_by ?? null);
         return res;
       },
+    );
+
+    app.get(
+      '/messages/:seq/thread',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Read a question and every reply to it.',
+          description: `The thread of a message: its root (reply_to walked up; the message itself when it replies to nothing) and every reply to it, replies to replies too, that you may see, oldest first: {room, root, messages, truncated}. Any seq of the thread gives the same thread. At most ${THREAD_LIMIT} messages (truncated says when there are more). A seq you cannot see is 404.`,
+          params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
+          response: { 200: ThreadAnswer, ...errorResponses(400, 401, 404) },
+        },
+      },
+      async (req) => bridge.thread(agentOf(req), req.params.seq),
     );
   };
 }
