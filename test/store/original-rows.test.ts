@@ -89,6 +89,9 @@ describe('adoptMessage and adoptAudit', () => {
         text: 'build 1',
         expects_reply: 'anyone',
         claimed_by: 'bob',
+        reply_to: null,
+        answered_by: null,
+        answered_at: null,
       },
     );
   });
