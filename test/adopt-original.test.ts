@@ -11,9 +11,9 @@ import { runCli, spawnBridge, stopProcess } from './support/processes.js';
 
 /**
  * Data directories the original argybargy 1.0 (Python) wrote itself, adopted by this
- * bridge (/work/shared/fixtures/original-1.0/README.md describes what is in them).
+ * bridge (test/fixtures/original-1.0/README.md describes what is in them).
  */
-const FIXTURES = join(new URL('../..', import.meta.url).pathname, 'shared/fixtures/original-1.0');
+const FIXTURES = join(new URL('.', import.meta.url).pathname, 'fixtures/original-1.0');
 
 const FIXTURE_CODES = {
   plain: {
