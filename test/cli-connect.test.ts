@@ -472,6 +472,7 @@ describe('the real clients read what connect writes', () => {
     const calls: [string, object][] = [
       ['wait_for_messages', { wait_seconds: 1 }],
       ['claim', { seq: 1 }],
+      ['thread', { seq: 1 }],
       ['send', { text: 'hello from codex', to: 'bob' }],
       ['whoami', {}],
       ['peers', {}],

@@ -109,3 +109,15 @@ export function poll(b: TestBridge, code: string, since = 0, wait = 0, signal?: 
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Resolves once `check()` is true, looking every 20 ms; throws after `timeoutMs` (a
+ * generous bound: under load a loaded machine is slow, never wrong).
+ */
+export async function until(check: () => boolean, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}

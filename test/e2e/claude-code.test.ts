@@ -20,7 +20,7 @@ if ('missing' in cc && process.env.CI === 'true') {
   throw new Error(`CI needs Claude Code for the end-to-end test: ${cc.missing} (see docs/E2E.md).`);
 }
 
-const TOOLS = ['claim', 'history', 'peers', 'send', 'wait_for_messages', 'whoami'];
+const TOOLS = ['claim', 'history', 'peers', 'send', 'thread', 'wait_for_messages', 'whoami'];
 const tool = (name: string) => `mcp__${SERVER}__${name}`;
 
 interface Session {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { ApiError } from '../../src/errors.js';
 import type { Agent } from '../../src/services/context.js';
 import { AgentGate } from '../../src/transports/http/plugins/auth.js';
-import { sleep } from '../helpers.js';
+import { sleep, until } from '../helpers.js';
 
 const agent: Agent = { name: 'a', room: 'r', capabilities: '', codeHash: 'h', expiresAt: null, checkedAt: 0 };
 
@@ -39,14 +39,15 @@ describe('AgentGate', () => {
     const b = open();
     a.pause(); // neither reads its answer
     b.pause();
-    await sleep(300);
+    await until(() => outcomes.length === 2, 10_000, 'both first requests to be admitted');
     const c = open();
-    await sleep(300);
+    await until(() => outcomes.length === 3, 10_000, 'the third request to be answered');
     assert.deepEqual(outcomes, ['admitted', 'admitted', 'too_many_waits']);
     a.destroy();
-    await sleep(200);
+    await sleep(500); // the server sees the close
+
     const d = open();
-    await sleep(300);
+    await until(() => outcomes.length === 4, 10_000, 'the fourth request to be answered');
     assert.equal(outcomes.at(-1), 'admitted', 'a place frees when the connection ends');
     for (const s of [b, c, d]) s.destroy();
   });

@@ -73,7 +73,15 @@ export interface TomlTarget {
  * of them, because talking in the room is the agent's whole job there, and whoever
  * ran `connect` decided that it should.
  */
-export const CODEX_APPROVED_TOOLS = ['wait_for_messages', 'send', 'claim', 'whoami', 'peers', 'history'] as const;
+export const CODEX_APPROVED_TOOLS = [
+  'wait_for_messages',
+  'send',
+  'claim',
+  'thread',
+  'whoami',
+  'peers',
+  'history',
+] as const;
 
 /** Everything `connect` prints or writes for one client and scope. */
 export interface ConnectPlan {
