@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startServer } from '../src/app/server.js';
 import { loadConfig } from '../src/config.js';
+import { prepareDatabaseFile } from '../src/store/sqlite-adopt.js';
 import { request, tempDir } from './helpers.js';
-import { runCli, spawnBridge, stopProcess } from './support/processes.js';
+import { BIN, runCli, spawnBridge, startCli, stopProcess } from './support/processes.js';
 
 /**
  * Data directories the original argybargy 1.0 (Python) wrote itself, adopted by this
@@ -366,6 +367,8 @@ describe('adoption is consistent and crash-safe', () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(join(dir, `argybargy.db.adopting-${gone}`), 'half built');
     writeFileSync(join(dir, 'argybargy.db.original-1.0.20261201T000000Z.bak.partial'), 'half copied');
+    // The lock of the process that was killed (its pid is gone): stale, broken.
+    writeFileSync(join(dir, 'argybargy.db.adopt.lock'), `${gone}\n`);
 
     const { running, lines } = await startOn(dir);
     t.after(() => running.close());
@@ -373,11 +376,34 @@ describe('adoption is consistent and crash-safe', () => {
     assert.match(lines[0], NOTICE);
     assert.equal(backups(dir).length, 1);
     assert.deepEqual(
-      readdirSync(dir).filter((f) => f.includes('adopting') || f.endsWith('.partial')),
+      readdirSync(dir).filter((f) => f.includes('adopt') || f.endsWith('.partial')),
       [],
     );
     const r = await request(running.url, 'GET', '/whoami', { code: FIXTURE_CODES.hashed.alice });
     assert.equal(r.status, 200, r.text);
+  });
+
+  test('while a live process holds the adoption lock, a start waits (saying so once), then gives up changing nothing', async (t) => {
+    const dir = copyFixture(t, 'plain');
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    t.after(() => holder.kill('SIGKILL'));
+    const lock = join(dir, 'argybargy.db.adopt.lock');
+    writeFileSync(lock, `${holder.pid}\n`);
+    // What that process is writing is its own: never removed by the one that waits.
+    writeFileSync(join(dir, `argybargy.db.adopting-${holder.pid}`), 'being built');
+    writeFileSync(join(dir, 'argybargy.db.original-1.0.20261201T000000Z.bak.partial'), 'being copied');
+    const before = snapshot(dir);
+    const lines: string[] = [];
+    assert.throws(
+      () => prepareDatabaseFile(join(dir, 'argybargy.db'), { waitMs: 600, notice: (l) => lines.push(l) }),
+      (e: Error) =>
+        e.message ===
+        `${join(dir, 'argybargy.db')} is still being adopted by another process (pid ${holder.pid}, see ${lock}); wait for it, or if no other argybargy is running remove ${lock} and start again. Nothing was changed.`,
+    );
+    assert.deepEqual(lines, [
+      `argybargy: waiting for another process (pid ${holder.pid}) to finish adopting the original argybargy 1.0 data in ${dir}…`,
+    ]);
+    assert.deepEqual(snapshot(dir), before);
   });
 
   test('while another process holds the original open, nothing is changed and the start is refused', async (t) => {
@@ -396,5 +422,198 @@ describe('adoption is consistent and crash-safe', () => {
     assert.equal(other.pragma('journal_mode', { simple: true }), 'wal');
     other.close();
     assert.deepEqual(dump(join(dir, 'argybargy.db')), before);
+  });
+});
+
+/** A copy of the plain fixture with `n` more messages (rooms load0…load49), as the original would have stored them. */
+function bigOriginal(t: Parameters<typeof tempDir>[0], n: number): string {
+  const dir = copyFixture(t, 'plain');
+  const db = new Database(join(dir, 'argybargy.db'));
+  const insert = db.prepare(
+    "INSERT INTO messages (room, seq, ts, sender, recipient, text, expects_reply) VALUES (?, ?, ?, ?, 'all', ?, 'none')",
+  );
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const ts = `2026-11-30T${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.${String(i % 1_000_000).padStart(6, '0')}+00:00`;
+      insert.run(
+        `load${i % 50}`,
+        Math.floor(i / 50) + 1,
+        ts,
+        `agent${i % 7}`,
+        `message ${i}: ${'lorem ipsum '.repeat(6)}`,
+      );
+    }
+  })();
+  db.close();
+  return dir;
+}
+
+const BIG = 200_000;
+
+/** Files an adoption in progress (or an interrupted one) keeps beside the database. */
+const inProgress = (dir: string) =>
+  readdirSync(dir).filter((f) => /\.adopting-\d+$|\.bak\.partial$|\.adopt\.lock/.test(f));
+
+describe('adopting a large original', () => {
+  test('two processes at once: the second waits for the first, both succeed, one adoption, one backup', async (t) => {
+    const dir = bigOriginal(t, BIG);
+    const env = { ARGYBARGY_DATA: dir };
+    const first = await startCli(['codes', '--json'], env, /^/);
+    // The second starts while the first is part-way (its temporary files exist).
+    while (inProgress(dir).length === 0 && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(first.child.exitCode, null, 'the first finished before the second started: make the file larger');
+    const second = await runCli(['codes', '--json'], env);
+    const firstCode = await first.exited;
+    assert.equal(firstCode, 0, first.out.stderr);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(
+      first.out.stderr,
+      /adopted the original argybargy 1\.0 data in .* \(4 codes, 200005 messages, 53 rooms\)/,
+    );
+    assert.doesNotMatch(second.stderr, /adopted/);
+    assert.equal(
+      second.stderr,
+      `argybargy: waiting for another process (pid ${first.child.pid}) to finish adopting the original argybargy 1.0 data in ${dir}…\n`,
+    );
+    for (const out of [first.out.stdout, second.stdout]) assert.equal(JSON.parse(out).length, 4);
+    assert.equal(backups(dir).length, 1);
+    assert.deepEqual(inProgress(dir), []);
+    const db = new Database(join(dir, 'argybargy.db'), { readonly: true });
+    assert.equal(db.prepare('SELECT count(*) FROM messages').pluck().get(), BIG + 5);
+    db.close();
+  });
+
+  test('memory stays flat: the rows are streamed, and a line says the adoption is starting', async (t) => {
+    const dir = bigOriginal(t, BIG);
+    // Peak RSS of a child of the built CLI, as it reports it itself on exit.
+    const peak = (data: string) => {
+      const hook = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+      const r = spawnSync(process.execPath, ['--import', hook, BIN, 'codes', '--json'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ARGYBARGY_DATA: data },
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const kb = Number(/^maxrss=(\d+)$/m.exec(r.stderr)?.[1]);
+      assert.ok(kb > 0, r.stderr);
+      return { mb: kb / 1024, stderr: r.stderr.replace(/^maxrss=\d+\n/m, '') };
+    };
+    const baseline = peak(tempDir(t, 'argybargy-empty-')).mb;
+    const adopted = peak(dir);
+    // Holding the 200k rows (~35 MB on disk) as objects took ~180 MB above an empty start; streaming ~60.
+    assert.ok(
+      adopted.mb - baseline < 110,
+      `peak RSS ${adopted.mb.toFixed(0)} MB, ${(adopted.mb - baseline).toFixed(0)} MB above an empty start`,
+    );
+    const lines = adopted.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, adopted.stderr);
+    assert.equal(lines[0], `argybargy: adopting the original argybargy 1.0 data in ${dir} (${BIG + 5} messages)…`);
+    assert.match(
+      lines[1],
+      /^argybargy: adopted the original argybargy 1\.0 data in .* \(4 codes, 200005 messages, 53 rooms\)/,
+    );
+    const db = new Database(join(dir, 'argybargy.db'), { readonly: true });
+    assert.equal(db.prepare("SELECT count(*) FROM messages WHERE room LIKE 'load%'").pluck().get(), BIG);
+    assert.equal(db.prepare("SELECT count(*) FROM members WHERE room LIKE 'load%'").pluck().get(), 50 * 7);
+    assert.deepEqual(db.prepare("SELECT last_seq, message_count FROM rooms WHERE name = 'load0'").get(), {
+      last_seq: BIG / 50,
+      message_count: BIG / 50,
+    });
+    db.close();
+  });
+
+  test('a bad value in the last row fails the whole streamed adoption before anything changes', async (t) => {
+    const dir = bigOriginal(t, 1000);
+    const db = new Database(join(dir, 'argybargy.db'));
+    db.prepare("UPDATE messages SET ts = 'soon' WHERE id = (SELECT max(id) FROM messages)").run();
+    db.close();
+    const files = readdirSync(dir).sort();
+    const before = dump(join(dir, 'argybargy.db'));
+    const message = await refused(dir);
+    assert.match(
+      message,
+      /was written by the original argybargy 1\.0 but cannot be adopted: message load49 #20 has a time that is not ISO-8601 \("soon"\)\. Nothing was changed\./,
+    );
+    assert.deepEqual(readdirSync(dir).sort(), files);
+    assert.deepEqual(dump(join(dir, 'argybargy.db')), before);
+    assert.equal(backups(dir).length, 0);
+  });
+});
+
+/** Runs the built CLI as `nobody` when this is root (setpriv), as itself otherwise; null when neither can lack a permission. */
+function asUnprivileged(args: string[], env: Record<string, string>): { code: number; stderr: string } | null {
+  const root = process.getuid?.() === 0;
+  if (root && !existsSync('/usr/bin/setpriv')) return null;
+  const cmd = root
+    ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]
+    : [process.execPath, BIN, ...args];
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? 1, stderr: r.stderr };
+}
+
+describe('a refusal names its real cause', () => {
+  /** A copy of a fixture that `nobody` (or this user) can read but, as `writable` says, not write. */
+  function readOnlyCopy(t: Parameters<typeof tempDir>[0], writable: 'dir' | 'nothing'): string {
+    const dir = copyFixture(t, 'plain');
+    const root = process.getuid?.() === 0;
+    chmodSync(join(dir, '..'), 0o755);
+    if (root) {
+      if (writable === 'dir') chownSync(dir, 65534, 65534);
+      else chmodSync(dir, 0o755);
+    } else {
+      for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o444);
+      if (writable === 'nothing') chmodSync(dir, 0o555);
+      t?.after(() => chmodSync(dir, 0o755));
+    }
+    return dir;
+  }
+
+  test('a read-only argybargy.db: not writable, naming the file (not "in use")', (t) => {
+    const dir = readOnlyCopy(t, 'dir');
+    const before = snapshot(dir);
+    const r = asUnprivileged(['codes'], { ARGYBARGY_DATA: dir });
+    if (!r) return t.skip('running as root without setpriv');
+    assert.equal(r.code, 1);
+    const db = join(dir, 'argybargy.db');
+    assert.match(r.stderr, new RegExp(`^argybargy: ${db} is not writable for this user \\(uid \\d+\\)`));
+    assert.match(r.stderr, /Make it writable \(chown\/chmod\) or run as its owner.*Nothing was changed\.\n$/);
+    assert.doesNotMatch(r.stderr, /in use|neither/);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('a read-only data directory: not writable, naming the directory (not a raw EACCES)', (t) => {
+    const dir = readOnlyCopy(t, 'nothing');
+    const before = snapshot(dir);
+    const r = asUnprivileged(['codes'], { ARGYBARGY_DATA: dir });
+    if (!r) return t.skip('running as root without setpriv');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`^argybargy: ${dir}, the data directory, is not writable for this user`));
+    assert.match(r.stderr, /writes a backup and a new database there\. Make it writable/);
+    assert.doesNotMatch(r.stderr, /in use|neither|partial/);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('the SQLite module failing to load is said as such, not as a foreign file', (t) => {
+    const dir = copyFixture(t, 'plain');
+    const before = snapshot(dir);
+    const hook = "data:text/javascript,process.dlopen=()=>{throw new Error('simulated: wrong NODE_MODULE_VERSION')}";
+    const r = spawnSync(process.execPath, ['--import', hook, BIN, 'codes'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ARGYBARGY_DATA: dir },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^argybargy: cannot open ${join(dir, 'argybargy.db')}: the SQLite module \\(better-sqlite3\\) failed to load \\(simulated: wrong NODE_MODULE_VERSION\\); reinstall argybargy`,
+      ),
+    );
+    assert.doesNotMatch(r.stderr, /neither|move it away/);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+    assert.deepEqual(snapshot(dir), before);
   });
 });

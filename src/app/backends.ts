@@ -11,7 +11,7 @@ export type Notice = (line: string) => void;
 
 /** Options of openStore. */
 export interface OpenStoreOptions {
-  /** Told in one line when the data directory of the original argybargy 1.0 was adopted. */
+  /** Told in one line when the data directory of the original argybargy 1.0 was adopted, before a long adoption, and while waiting for another process's. */
   notice?: Notice;
 }
 
@@ -29,7 +29,7 @@ export async function openStore(config: Config, opts: OpenStoreOptions = {}): Pr
   }
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.dir);
-  return new SqliteStore(paths.db, { onAdopted: (r) => opts.notice?.(adoptionNotice(r)) });
+  return new SqliteStore(paths.db, { onAdopted: (r) => opts.notice?.(adoptionNotice(r)), notice: opts.notice });
 }
 
 /** The live state: Redis when ARGYBARGY_REDIS_URL is set (shared by every node), else in memory. */

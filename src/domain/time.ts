@@ -20,8 +20,8 @@ const ISO_DATE_TIME =
  * Parses an ISO-8601 date-time as Python's `datetime.isoformat()` writes it
  * (`2026-11-29T17:16:30+00:00`, with optional fraction, `Z` or any offset) to epoch
  * ms; a fraction below a millisecond is dropped, and a time without an offset is
- * UTC (what the original argybargy 1.0 wrote). Null for anything else, including
- * impossible dates such as February 30.
+ * UTC (what the original argybargy 1.0 wrote). Years 0001–9999 are taken as written.
+ * Null for anything else, including impossible dates such as February 30.
  */
 export function parseIsoMs(s: string): number | null {
   const m = ISO_DATE_TIME.exec(s.trim());
@@ -29,9 +29,14 @@ export function parseIsoMs(s: string): number | null {
   const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return null;
-  const local = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  // Date.UTC rolls February 30 over into March: refuse what does not round-trip.
-  if (new Date(local).getUTCDate() !== d) return null;
+  // Not Date.UTC: it reads years 0–99 as 1900–1999 (so Python's datetime.min,
+  // 0001-01-01, would become 1901). setUTCFullYear takes the year as it is.
+  const at = new Date(0);
+  at.setUTCFullYear(y, mo - 1, d);
+  at.setUTCHours(h, mi, sec, ms);
+  const local = at.getTime();
+  // February 30 rolls over into March: refuse what does not round-trip.
+  if (at.getUTCDate() !== d) return null;
   let offsetMin = 0;
   if (m[9]) {
     const oh = Number(m[10]);

@@ -4,7 +4,7 @@ import type { CodeRow, MessageRow, RoomRow } from './rows.js';
 
 /**
  * The rows of the original argybargy 1.0 (Python) and how they become ours: pure
- * conversions with no I/O, used by sqlite-adopt.ts. The original keeps times as
+ * conversions with no I/O; sqlite-adopt.ts streams the rows through them. The original keeps times as
  * ISO-8601 strings (`2026-11-29T17:16:30+00:00`); we keep epoch ms.
  */
 
@@ -167,32 +167,69 @@ export function adoptAudit(r: OriginalAuditRow): AdoptedAudit {
   };
 }
 
-/** Per room and sender, the newest seq and its time: what our `members` table keeps. */
-export function deriveMembers(messages: readonly AdoptedMessage[]): MemberRow[] {
-  const by = new Map<string, MemberRow>();
-  for (const m of messages) {
-    const key = `${m.room}\u0000${m.sender}`;
-    const cur = by.get(key);
-    if (!cur || m.seq > cur.last_seq) by.set(key, { room: m.room, name: m.sender, last_seq: m.seq, last_at: m.at });
-  }
-  return [...by.values()];
-}
-
 /**
- * Our room rows from the original's three sources: every room a code, a message or
- * a status row names. The counter continues from the highest seq; `created_at` is
- * the earliest time known for the room (`nowMs` when none is); a room the original
- * closed stays closed, with its time and closer.
+ * Our `rooms` and `members` rows, gathered from the original's rows one at a time
+ * (codes, messages and status rows, in any order), so an adoption can stream the
+ * messages: what it keeps grows with the rooms and senders, never with the messages.
+ * A room is every one a code, a message or a status row names; its counter continues
+ * from the highest seq; `created_at` is the earliest time known for it (`nowMs` when
+ * none is); a room the original closed stays closed, with its time and closer. A
+ * member is each sender once per room, with its newest seq and that message's time.
  */
-export function deriveRooms(
-  codes: readonly CodeRow[],
-  messages: readonly AdoptedMessage[],
-  statuses: readonly OriginalRoomRow[],
-  nowMs: number,
-): RoomRow[] {
-  const rooms = new Map<string, RoomRow>();
-  const room = (name: string): RoomRow => {
-    let r = rooms.get(name);
+export class OriginalTally {
+  private readonly rooms = new Map<string, RoomRow>();
+  private readonly members = new Map<string, MemberRow>();
+
+  constructor(private readonly nowMs: number) {}
+
+  /** A code (as ours) names its room, created no later than the code. */
+  code(c: CodeRow): void {
+    this.seen(this.room(c.room), c.created_at);
+  }
+
+  /** A message (as ours) counts in its room and makes its sender a member. */
+  message(m: AdoptedMessage): void {
+    const r = this.room(m.room);
+    this.seen(r, m.at);
+    r.message_count += 1;
+    if (m.seq > r.last_seq) {
+      r.last_seq = m.seq;
+      r.last_at = m.at;
+    }
+    const key = `${m.room}\u0000${m.sender}`;
+    const cur = this.members.get(key);
+    if (!cur || m.seq > cur.last_seq)
+      this.members.set(key, { room: m.room, name: m.sender, last_seq: m.seq, last_at: m.at });
+  }
+
+  /** A status row of the original; throws OriginalDataError for a status other than open or closed. */
+  status(s: OriginalRoomRow): void {
+    const r = this.room(s.room);
+    if (s.status === 'closed') {
+      r.closed = 1;
+      r.closed_at = s.closed_at ? originalTime(s.closed_at, `room ${s.room}`) : this.nowMs;
+      r.closed_by = s.closed_by ?? null;
+      this.seen(r, r.closed_at);
+    } else if (s.status !== 'open') {
+      throw new OriginalDataError(`room ${s.room} has an unknown status ${JSON.stringify(s.status)}`);
+    }
+  }
+
+  /** Every room seen so far. */
+  roomRows(): RoomRow[] {
+    return [...this.rooms.values()].map((r) => ({
+      ...r,
+      created_at: Number.isFinite(r.created_at) ? r.created_at : this.nowMs,
+    }));
+  }
+
+  /** Every member seen so far. */
+  memberRows(): MemberRow[] {
+    return [...this.members.values()];
+  }
+
+  private room(name: string): RoomRow {
+    let r = this.rooms.get(name);
     if (!r) {
       r = {
         name,
@@ -204,36 +241,35 @@ export function deriveRooms(
         last_at: null,
         message_count: 0,
       };
-      rooms.set(name, r);
+      this.rooms.set(name, r);
     }
     return r;
-  };
-  const seen = (r: RoomRow, at: number) => {
+  }
+
+  private seen(r: RoomRow, at: number): void {
     r.created_at = Math.min(r.created_at, at);
-  };
-  for (const c of codes) seen(room(c.room), c.created_at);
-  for (const m of messages) {
-    const r = room(m.room);
-    seen(r, m.at);
-    r.message_count += 1;
-    if (m.seq > r.last_seq) {
-      r.last_seq = m.seq;
-      r.last_at = m.at;
-    }
   }
-  for (const s of statuses) {
-    const r = room(s.room);
-    if (s.status === 'closed') {
-      r.closed = 1;
-      r.closed_at = s.closed_at ? originalTime(s.closed_at, `room ${s.room}`) : nowMs;
-      r.closed_by = s.closed_by ?? null;
-      seen(r, r.closed_at);
-    } else if (s.status !== 'open') {
-      throw new OriginalDataError(`room ${s.room} has an unknown status ${JSON.stringify(s.status)}`);
-    }
-  }
-  for (const r of rooms.values()) if (!Number.isFinite(r.created_at)) r.created_at = nowMs;
-  return [...rooms.values()];
+}
+
+/** Per room and sender, the newest seq and its time: what our `members` table keeps (see OriginalTally). */
+export function deriveMembers(messages: readonly AdoptedMessage[]): MemberRow[] {
+  const tally = new OriginalTally(0);
+  for (const m of messages) tally.message(m);
+  return tally.memberRows();
+}
+
+/** Our room rows from the original's three sources (see OriginalTally). */
+export function deriveRooms(
+  codes: readonly CodeRow[],
+  messages: readonly AdoptedMessage[],
+  statuses: readonly OriginalRoomRow[],
+  nowMs: number,
+): RoomRow[] {
+  const tally = new OriginalTally(nowMs);
+  for (const c of codes) tally.code(c);
+  for (const m of messages) tally.message(m);
+  for (const s of statuses) tally.status(s);
+  return tally.roomRows();
 }
 
 /**

@@ -1,14 +1,31 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { hashCode } from '../secrets.js';
+import { lockHolder, lockPath, pidAlive, releaseLock, sleepSync, tryLock } from './adopt-lock.js';
 import {
-  type AdoptedData,
-  adoptOriginal,
+  adoptAudit,
+  adoptCode,
+  adoptMessage,
   ORIGINAL_REQUIRED_TABLES,
   ORIGINAL_TABLES,
-  type OriginalData,
+  type OriginalAuditRow,
+  type OriginalCodeRow,
   OriginalDataError,
+  type OriginalMessageRow,
+  type OriginalRoomRow,
+  OriginalTally,
 } from './original-rows.js';
 import { migrate } from './sqlite-schema.js';
 
@@ -23,6 +40,11 @@ import { migrate } from './sqlite-schema.js';
  * original is in rollback-journal mode, so no -wal/-shm file of the original can
  * ever pair with the new file. Killed at any point, the next start either finds our
  * schema (renamed) or the original's (not yet) and adopts it again from the start.
+ * The rows are streamed from the backup, so memory stays flat for any size.
+ *
+ * Two of our processes starting at once (the bridge and a CLI command) take turns
+ * through a lock file (adopt-lock.ts): the second waits and then finds our schema;
+ * what an adoption left behind is removed only by the lock's next holder.
  */
 
 /** What an adoption did, for the one-line notice. */
@@ -39,7 +61,10 @@ export interface AdoptionReport {
   audit: number;
 }
 
-/** A database file that is neither ours nor the original's, or cannot be adopted; nothing was changed. */
+/**
+ * A database file that is neither ours nor the original's, or one that cannot be
+ * opened or adopted (the message says why and what to do, in one line); nothing was changed.
+ */
 export class UnreadableDatabaseError extends Error {}
 
 /** The one line a command or the server prints after an adoption (never a code). */
@@ -56,16 +81,93 @@ type Kind = 'new' | 'ours' | 'original';
 /** Attempts before giving up on a file another process keeps changing during adoption. */
 const ATTEMPTS = 3;
 
+/** How long a start waits for another process's adoption of the same file, in ms. */
+const WAIT_FOR_OTHER_MS = 5 * 60_000;
+
+/** How long the switch out of WAL mode and the exclusive lock are retried while another connection is in the way, in ms. */
+const BUSY_RETRY_MS = 2_000;
+
+/** Above this many messages or bytes, adoption says it is starting before it does. */
+const BIG_MESSAGES = 50_000;
+const BIG_BYTES = 10 * 1024 * 1024;
+
+/** Options of prepareDatabaseFile. */
+export interface PrepareOptions {
+  /** The clock, in epoch ms. */
+  now?: () => number;
+  /** Told one line (never a secret) before a long adoption starts, and when waiting for another process's. */
+  notice?: (line: string) => void;
+  /** How long to wait for another process adopting the same file, in ms (default 5 minutes). */
+  waitMs?: number;
+}
+
 /**
  * Makes the file at `path` ready for SqliteStore: nothing to do when it is missing,
  * empty or ours; the original's schema is adopted (see above) and reported; any
- * other file throws UnreadableDatabaseError naming it, changed in nothing.
+ * other file, or one that cannot be adopted, throws UnreadableDatabaseError naming
+ * the file and its real cause, changed in nothing. One process adopts at a time
+ * (adopt-lock.ts): another one waits for it (saying so once through `notice`, for
+ * up to `waitMs`) and then finds our schema. Blocks the thread meanwhile.
  */
-export function prepareDatabaseFile(path: string, now: () => number = Date.now): AdoptionReport | null {
+export function prepareDatabaseFile(path: string, opts: PrepareOptions = {}): AdoptionReport | null {
   if (!existsSync(path) || statSync(path).size === 0) return null;
+  const now = opts.now ?? Date.now;
+  const notice = opts.notice ?? (() => {});
+  const lock = lockPath(path);
+  const deadline = Date.now() + (opts.waitMs ?? WAIT_FOR_OTHER_MS);
+  let told = false;
+  for (;;) {
+    // Not even opened while another process adopts it: an open connection would keep
+    // that process from switching the original out of WAL mode.
+    let holder = lockHolder(lock);
+    if (holder === null) {
+      if (peek(path) !== 'original') return null;
+      checkWritable(path);
+      holder = orFsError(() => tryLock(lock), path);
+      if (holder === null) {
+        try {
+          return adoptLocked(path, now, notice);
+        } finally {
+          releaseLock(lock);
+        }
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new UnreadableDatabaseError(
+        `${path} is still being adopted by another process (pid ${holder || 'unknown'}, see ${lock}); wait for it, or if no other argybargy is running remove ${lock} and start again. Nothing was changed.`,
+      );
+    }
+    if (!told) {
+      notice(
+        `argybargy: waiting for another process (pid ${holder || 'unknown'}) to finish adopting the original argybargy 1.0 data in ${dirname(path)}…`,
+      );
+      told = true;
+    }
+    sleepSync(100);
+  }
+}
+
+/** Which schema the file holds, without changing it; throws UnreadableDatabaseError for any other. */
+function peek(path: string): Kind {
+  const db = openExisting(path);
+  try {
+    db.pragma('busy_timeout = 5000');
+    return classify(db, path);
+  } finally {
+    db.close();
+  }
+}
+
+/** Adopts the original's file while holding the lock: what an interrupted adoption left goes first. */
+function adoptLocked(path: string, now: () => number, notice: (line: string) => void): AdoptionReport | null {
   removeLeftovers(path);
+  let told = false;
   for (let attempt = 1; ; attempt++) {
-    const outcome = tryAdopt(path, now);
+    const outcome = tryAdopt(path, now, (messages) => {
+      if (told || (messages <= BIG_MESSAGES && statSync(path).size <= BIG_BYTES)) return;
+      told = true;
+      notice(`argybargy: adopting the original argybargy 1.0 data in ${dirname(path)} (${messages} messages)…`);
+    });
     if (outcome !== 'retry') return outcome;
     if (attempt === ATTEMPTS) {
       throw new UnreadableDatabaseError(
@@ -75,8 +177,15 @@ export function prepareDatabaseFile(path: string, now: () => number = Date.now):
   }
 }
 
-/** One attempt: null (nothing to adopt), the report, or 'retry' when another process changed the file meanwhile. */
-function tryAdopt(path: string, now: () => number): AdoptionReport | null | 'retry' {
+/**
+ * One attempt: null (nothing to adopt), the report, or 'retry' when another process
+ * changed the file meanwhile. `starting` is told the number of messages first.
+ */
+function tryAdopt(
+  path: string,
+  now: () => number,
+  starting: (messages: number) => void,
+): AdoptionReport | null | 'retry' {
   const inode = statSync(path).ino;
   const db = openExisting(path);
   let backup: string | null = null;
@@ -85,17 +194,22 @@ function tryAdopt(path: string, now: () => number): AdoptionReport | null | 'ret
     db.pragma('busy_timeout = 5000');
     if (classify(db, path) !== 'original') return null;
     const version = db.pragma('data_version', { simple: true });
-    const data = convert(readOriginal(db), path, now());
+    starting(sqlite(path, () => db.prepare('SELECT count(*) FROM messages').pluck().get() as number));
 
+    // The backup is a consistent snapshot nobody else writes to: the new database is
+    // streamed from it, and every value is converted (and checked) before the rename.
     backup = writeBackup(db, path, now());
-    tmp = buildAdopted(path, data);
+    tmp = `${path}.adopting-${process.pid}`;
+    const counts = buildAdopted(tmp, backup, path, now());
 
     // Rollback-journal mode, so the original has no write-ahead log left to pair with
     // the new file; its content is in the file (and the backup) by now.
     if (db.pragma('journal_mode', { simple: true }) === 'wal') {
-      if (orNull(() => db.pragma('journal_mode = DELETE', { simple: true })) !== 'delete') throw inUse(path);
+      const mode = whileBusy(path, () => db.pragma('journal_mode = DELETE', { simple: true }));
+      // SQLite answers with the mode it kept when another connection is in the way.
+      if (mode !== 'delete') throw inUse(path);
     }
-    if (orNull(() => db.exec('BEGIN EXCLUSIVE')) === null) throw inUse(path);
+    whileBusy(path, () => db.exec('BEGIN EXCLUSIVE'));
     try {
       // Another process adopted it first, or wrote after our snapshot: start over.
       if (statSync(path).ino !== inode) return 'retry';
@@ -103,21 +217,13 @@ function tryAdopt(path: string, now: () => number): AdoptionReport | null | 'ret
       rmSync(`${path}-wal`, { force: true });
       rmSync(`${path}-shm`, { force: true });
       rmSync(`${path}-journal`, { force: true });
-      renameSync(tmp, path);
+      orFsError(() => renameSync(tmp as string, path), path);
       tmp = null;
       fsyncDir(dirname(path));
     } finally {
       db.exec('ROLLBACK');
     }
-    const report: AdoptionReport = {
-      dir: dirname(path),
-      db: path,
-      backup,
-      codes: data.codes.length,
-      messages: data.messages.length,
-      rooms: data.rooms.length,
-      audit: data.audit.length,
-    };
+    const report: AdoptionReport = { dir: dirname(path), db: path, backup, ...counts };
     backup = null; // kept: it is the way back
     return report;
   } finally {
@@ -127,13 +233,62 @@ function tryAdopt(path: string, now: () => number): AdoptionReport | null | 'ret
   }
 }
 
-/** What `fn` returns, or null when it throws (SQLITE_BUSY: another process holds the file). */
-function orNull<T>(fn: () => T): T | null {
+/** The SQLite (or fs) error code of `e`, if it has one. */
+function codeOf(e: unknown): string {
+  return typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : '';
+}
+
+const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(codeOf(e));
+const isReadOnly = (e: unknown) => /^SQLITE_(READONLY|PERM|AUTH)/.test(codeOf(e));
+const isFsDenied = (e: unknown) => ['EACCES', 'EPERM', 'EROFS'].includes(codeOf(e));
+
+/**
+ * Runs `fn`, retrying for a moment while another connection is in the way (a start
+ * that is just looking at the file); SQLITE_BUSY after that means another process
+ * keeps it open. Any SQLite error becomes an UnreadableDatabaseError with its cause.
+ */
+function whileBusy<T>(path: string, fn: () => T): T {
+  const until = Date.now() + BUSY_RETRY_MS;
+  for (;;) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isBusy(e)) throw sqliteFailure(path, e);
+      if (Date.now() >= until) throw inUse(path);
+      sleepSync(50);
+    }
+  }
+}
+
+/** Runs a read of the original, turning its SQLite error into one that says the cause. */
+function sqlite<T>(path: string, fn: () => T): T {
   try {
     return fn();
-  } catch {
-    return null;
+  } catch (e) {
+    throw sqliteFailure(path, e);
   }
+}
+
+/** Runs a file operation of the adoption, turning a permission error into one that says what to do. */
+function orFsError<T>(fn: () => T, path: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isFsDenied(e)) throw notWritable(dirname(path), path, codeOf(e));
+    throw e;
+  }
+}
+
+/** The one-line error for a SQLite failure during adoption, by its real cause. */
+function sqliteFailure(path: string, e: unknown): Error {
+  if (e instanceof UnreadableDatabaseError) return e;
+  if (isBusy(e)) return inUse(path);
+  if (isReadOnly(e)) return notWritable(path, path, codeOf(e));
+  if (isFsDenied(e)) return notWritable(dirname(path), path, codeOf(e));
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(codeOf(e))) return unreadable(path, (e as Error).message);
+  return new UnreadableDatabaseError(
+    `${path} could not be adopted: ${(e as Error).message}${codeOf(e) ? ` (${codeOf(e)})` : ''}. Nothing was changed.`,
+  );
 }
 
 function inUse(path: string): UnreadableDatabaseError {
@@ -142,12 +297,52 @@ function inUse(path: string): UnreadableDatabaseError {
   );
 }
 
-function openExisting(path: string): Database.Database {
+/** `what` (the file, or its directory) is not writable for this user, so `path` cannot be adopted. */
+function notWritable(what: string, path: string, code: string): UnreadableDatabaseError {
+  const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+  const isDir = what !== path;
+  return new UnreadableDatabaseError(
+    `${what}${isDir ? ', the data directory,' : ''} is not writable for this user${who}${code ? `: ${code}` : ''}; ` +
+      `adopting the original argybargy 1.0 data ${isDir ? `writes a backup and a new database there` : 'replaces this file'}. ` +
+      `Make it writable (chown/chmod) or run as its owner, then start again. Nothing was changed.`,
+  );
+}
+
+/** Refuses before anything is written when the file or its directory cannot be written. */
+function checkWritable(path: string): void {
+  const dir = dirname(path);
   try {
-    return new Database(path, { fileMustExist: true });
+    accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw unreadable(path, (e as Error).message);
+    throw notWritable(dir, path, codeOf(e));
   }
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch (e) {
+    throw notWritable(path, path, codeOf(e));
+  }
+}
+
+function openExisting(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (e) {
+    if (!(e instanceof Database.SqliteError)) {
+      // Not the file: the native SQLite module (better-sqlite3) did not load.
+      throw new UnreadableDatabaseError(
+        `cannot open ${path}: the SQLite module (better-sqlite3) failed to load (${(e as Error).message.split('\n')[0]}); ` +
+          `reinstall argybargy for this Node.js (${process.version}, ${process.platform}-${process.arch}). Nothing was changed.`,
+      );
+    }
+    if (isFsDenied(e) || codeOf(e).startsWith('SQLITE_CANTOPEN') || codeOf(e).startsWith('SQLITE_PERM')) {
+      throw new UnreadableDatabaseError(
+        `cannot open ${path} (${(e as Error).message}); check that this user may read and write it and its directory. Nothing was changed.`,
+      );
+    }
+    throw sqliteFailure(path, e);
+  }
+  return db;
 }
 
 function unreadable(path: string, why: string): UnreadableDatabaseError {
@@ -158,19 +353,16 @@ function unreadable(path: string, why: string): UnreadableDatabaseError {
 
 /** Which schema the file holds; throws UnreadableDatabaseError for any other. Reads only. */
 function classify(db: Database.Database, path: string): Kind {
-  let tables: string[];
-  try {
-    tables = (
+  const tables = sqlite(path, () =>
+    (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{
         name: string;
       }>
-    ).map((t) => t.name);
-  } catch (e) {
-    throw unreadable(path, (e as Error).message);
-  }
+    ).map((t) => t.name),
+  );
   const rest = new Set(tables);
   if (rest.has('schema_version')) {
-    if (orNull(() => db.prepare('SELECT version FROM schema_version').get()) != null) return 'ours';
+    if (sqlite(path, () => db.prepare('SELECT version FROM schema_version').get()) != null) return 'ours';
     // An empty schema_version: what an earlier start of ours left behind when it
     // refused the original's file (or a first start that never finished).
     rest.delete('schema_version');
@@ -182,50 +374,14 @@ function classify(db: Database.Database, path: string): Kind {
     const want = ORIGINAL_TABLES[table];
     if (!want) throw unreadable(path, `unknown table ${table}`);
     const have = new Set(
-      (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map((c) => c.name),
+      sqlite(path, () => db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map(
+        (c) => c.name,
+      ),
     );
     const lacking = want.filter((c) => !have.has(c));
     if (lacking.length > 0) throw unreadable(path, `table ${table} has no column ${lacking.join(', ')}`);
   }
   return 'original';
-}
-
-/** Every row of the original, from one read transaction. */
-function readOriginal(db: Database.Database): OriginalData {
-  const has = (t: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
-  return db
-    .transaction(() => ({
-      codes: db
-        .prepare('SELECT code, display, name, room, capabilities, created, expires FROM codes ORDER BY rowid')
-        .all() as OriginalData['codes'],
-      messages: db
-        .prepare(
-          'SELECT id, room, seq, ts, sender, recipient, text, expects_reply, claimed_by FROM messages ORDER BY id',
-        )
-        .all() as OriginalData['messages'],
-      rooms: has('rooms')
-        ? (db.prepare('SELECT room, status, closed_at, closed_by FROM rooms').all() as OriginalData['rooms'])
-        : [],
-      audit: has('audit')
-        ? (db
-            .prepare('SELECT id, ts, action, actor, room, detail FROM audit ORDER BY id')
-            .all() as OriginalData['audit'])
-        : [],
-    }))
-    .deferred();
-}
-
-function convert(data: OriginalData, path: string, nowMs: number): AdoptedData {
-  try {
-    return adoptOriginal(data, hashCode, nowMs);
-  } catch (e) {
-    if (e instanceof OriginalDataError) {
-      throw new UnreadableDatabaseError(
-        `${path} was written by the original argybargy 1.0 but cannot be adopted: ${e.message}. Nothing was changed.`,
-      );
-    }
-    throw e;
-  }
 }
 
 /** `<file>.original-1.0.<UTC stamp>.bak`, 0600, a consistent copy; written under a .partial name first. */
@@ -235,9 +391,9 @@ function writeBackup(db: Database.Database, path: string, nowMs: number): string
   for (let i = 2; existsSync(backup); i++) backup = `${path}.original-1.0.${stamp}-${i}.bak`;
   const partial = `${backup}.partial`;
   // VACUUM INTO keeps the mode of an existing empty file: owner-only from the start.
-  closeSync(openSync(partial, 'wx', 0o600));
+  orFsError(() => closeSync(openSync(partial, 'wx', 0o600)), path);
   try {
-    db.prepare('VACUUM INTO ?').run(partial);
+    sqlite(path, () => db.prepare('VACUUM INTO ?').run(partial));
     fsyncFile(partial);
     renameSync(partial, backup);
     fsyncDir(dirname(path));
@@ -248,19 +404,32 @@ function writeBackup(db: Database.Database, path: string, nowMs: number): string
   return backup;
 }
 
-/** Our schema with the original's data, in a temporary file beside `path`; returns its name. */
-function buildAdopted(path: string, data: AdoptedData): string {
-  const tmp = `${path}.adopting-${process.pid}`;
+/**
+ * Builds our schema with the original's data in the temporary file `tmp`, streaming
+ * the rows of `source` (the backup) through the conversions of original-rows.ts in
+ * one transaction: memory stays flat whatever the number of messages, and a value
+ * that cannot be converted fails the whole build (UnreadableDatabaseError naming
+ * `path`), before anything is renamed. Returns what it adopted.
+ */
+function buildAdopted(
+  tmp: string,
+  source: string,
+  path: string,
+  nowMs: number,
+): Pick<AdoptionReport, 'codes' | 'messages' | 'rooms' | 'audit'> {
   removeDb(tmp);
-  closeSync(openSync(tmp, 'wx', 0o600));
+  orFsError(() => closeSync(openSync(tmp, 'wx', 0o600)), path);
+  const src = new Database(source, { readonly: true, fileMustExist: true });
   const db = new Database(tmp);
   try {
     db.pragma('journal_mode = DELETE');
     db.pragma('synchronous = FULL');
     migrate(db);
+    // Two rows for one code (the same code plain and hashed): the first is kept.
     const code = db.prepare(
       `INSERT INTO codes (hash, plain, display, name, room, capabilities, created_at, expires_at)
-       VALUES (@hash, @plain, @display, @name, @room, @capabilities, @created_at, @expires_at)`,
+       VALUES (@hash, @plain, @display, @name, @room, @capabilities, @created_at, @expires_at)
+       ON CONFLICT (hash) DO NOTHING`,
     );
     const room = db.prepare(
       `INSERT INTO rooms (name, closed, closed_at, closed_by, created_at, last_seq, last_at, message_count)
@@ -277,41 +446,81 @@ function buildAdopted(path: string, data: AdoptedData): string {
       `INSERT INTO audit (id, at, action, actor, room, detail, class)
        VALUES (@id, @at, @action, @actor, @room, @detail, @class)`,
     );
+    const has = (t: string) => src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
+    const counts = { codes: 0, messages: 0, rooms: 0, audit: 0 };
     db.transaction(() => {
-      for (const r of data.codes) code.run(r);
-      for (const r of data.rooms) room.run(r);
-      for (const r of data.messages) message.run(r);
-      for (const r of data.members) member.run(r);
-      for (const r of data.audit) audit.run(r);
+      const tally = new OriginalTally(nowMs);
+      const codes = src.prepare(
+        'SELECT code, display, name, room, capabilities, created, expires FROM codes ORDER BY rowid',
+      );
+      for (const r of codes.iterate() as IterableIterator<OriginalCodeRow>) {
+        const row = adoptCode(r, hashCode);
+        if (code.run(row).changes === 0) continue;
+        tally.code(row);
+        counts.codes++;
+      }
+      const messages = src.prepare(
+        'SELECT id, room, seq, ts, sender, recipient, text, expects_reply, claimed_by FROM messages ORDER BY id',
+      );
+      for (const r of messages.iterate() as IterableIterator<OriginalMessageRow>) {
+        const row = adoptMessage(r);
+        message.run(row);
+        tally.message(row);
+        counts.messages++;
+      }
+      if (has('rooms')) {
+        const statuses = src.prepare('SELECT room, status, closed_at, closed_by FROM rooms');
+        for (const r of statuses.iterate() as IterableIterator<OriginalRoomRow>) tally.status(r);
+      }
+      if (has('audit')) {
+        const rows = src.prepare('SELECT id, ts, action, actor, room, detail FROM audit ORDER BY id');
+        for (const r of rows.iterate() as IterableIterator<OriginalAuditRow>) {
+          audit.run(adoptAudit(r));
+          counts.audit++;
+        }
+      }
+      for (const r of tally.roomRows()) {
+        room.run(r);
+        counts.rooms++;
+      }
+      for (const r of tally.memberRows()) member.run(r);
     }).immediate();
-  } catch (e) {
     db.close();
+    src.close();
+    fsyncFile(tmp);
+    return counts;
+  } catch (e) {
+    if (db.open) db.close();
+    if (src.open) src.close();
     removeDb(tmp);
-    throw e;
+    if (e instanceof OriginalDataError) {
+      throw new UnreadableDatabaseError(
+        `${path} was written by the original argybargy 1.0 but cannot be adopted: ${e.message}. Nothing was changed.`,
+      );
+    }
+    throw isFsDenied(e) ? notWritable(dirname(path), path, codeOf(e)) : sqliteFailure(path, e);
   }
-  db.close();
-  fsyncFile(tmp);
-  return tmp;
 }
 
-/** Removes what an interrupted adoption left: temporary databases of processes that are gone, partial backups. */
+/**
+ * Removes what an interrupted adoption left: temporary databases and moved-aside
+ * locks of processes that are gone, and partial backups. Called only while holding
+ * the lock, so a partial backup is never a live process's (only the holder writes one).
+ */
 function removeLeftovers(path: string): void {
   const dir = dirname(path);
   const base = basename(path);
+  const lock = basename(lockPath(path));
   for (const f of readdirSync(dir)) {
-    const pid = f.startsWith(`${base}.adopting-`) ? f.slice(base.length + '.adopting-'.length) : '';
-    if (/^\d+$/.test(pid) && !alive(Number(pid))) removeDb(join(dir, f));
+    const pid = (prefix: string) => {
+      const rest = f.startsWith(prefix) ? f.slice(prefix.length) : '';
+      return /^\d+$/.test(rest) ? Number(rest) : null;
+    };
+    const tmpOwner = pid(`${base}.adopting-`);
+    if (tmpOwner !== null && !pidAlive(tmpOwner)) removeDb(join(dir, f));
+    const asideOwner = pid(`${lock}.stale-`);
+    if (asideOwner !== null && !pidAlive(asideOwner)) rmSync(join(dir, f), { force: true });
     if (f.startsWith(`${base}.original-1.0.`) && f.endsWith('.bak.partial')) rmSync(join(dir, f), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -60,6 +60,8 @@ export interface SqliteStoreOptions extends StoreOptions {
   cache?: HotCacheLimits;
   /** Told once when the file was the original argybargy 1.0's and has just been adopted (sqlite-adopt.ts). */
   onAdopted?: (report: AdoptionReport) => void;
+  /** Told one line before a long adoption starts, or while it waits for another process's (sqlite-adopt.ts). */
+  notice?: (line: string) => void;
 }
 
 /**
@@ -92,7 +94,7 @@ export class SqliteStore implements Store {
     this.cache = new HotCache(cache);
     this.ringSize = cache.perRoom;
     if (path !== ':memory:') {
-      const adopted = prepareDatabaseFile(path);
+      const adopted = prepareDatabaseFile(path, { notice: opts.notice });
       createPrivate(path);
       if (adopted) opts.onAdopted?.(adopted);
     }

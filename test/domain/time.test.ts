@@ -23,6 +23,26 @@ describe('parseIsoMs (the times the original argybargy 1.0 stored)', () => {
     assert.equal(parseIsoMs('2026-11-29 17:16:30+00:00'), Date.UTC(2026, 10, 29, 17, 16, 30));
     assert.equal(parseIsoMs('2026-11-29T17:16'), Date.UTC(2026, 10, 29, 17, 16));
   });
+  test('every year Python can write is taken as written, two-digit ones too (not 19xx)', () => {
+    const utc = (y: number, mo: number, d: number, h = 0, mi = 0, sec = 0) => {
+      const at = new Date(0);
+      at.setUTCFullYear(y, mo - 1, d);
+      at.setUTCHours(h, mi, sec, 0);
+      return at.getTime();
+    };
+    // Python's datetime.min, and the last day of year 99.
+    assert.equal(parseIsoMs('0001-01-01T00:00:00'), -62135596800000);
+    assert.equal(new Date(parseIsoMs('0001-01-01T00:00:00') as number).toISOString(), '0001-01-01T00:00:00.000Z');
+    assert.equal(parseIsoMs('0099-12-31T23:59:59+00:00'), utc(99, 12, 31, 23, 59, 59));
+    assert.equal(new Date(parseIsoMs('0099-12-31T23:59:59+00:00') as number).getUTCFullYear(), 99);
+    assert.equal(parseIsoMs('0004-02-29T12:00:00+00:00'), utc(4, 2, 29, 12));
+    assert.equal(parseIsoMs('0001-02-29T00:00:00+00:00'), null);
+    assert.equal(parseIsoMs('1969-12-31T23:59:59+00:00'), -1000);
+    assert.equal(parseIsoMs('1969-07-20T20:17:40Z'), Date.UTC(1969, 6, 20, 20, 17, 40));
+    // Python's datetime.max (microseconds cut).
+    assert.equal(parseIsoMs('9999-12-31T23:59:59.999999'), 253402300799999);
+    assert.equal(isoSeconds(parseIsoMs('0001-01-01T00:00:00+00:00') as number), '0001-01-01T00:00:00+00:00');
+  });
   test('no offset means UTC, whatever the local time zone', () => {
     assert.equal(parseIsoMs('2026-11-29T17:16:30'), Date.UTC(2026, 10, 29, 17, 16, 30));
   });

@@ -95,6 +95,10 @@ describe('adoptMessage and adoptAudit', () => {
       },
     );
   });
+  test("Python's datetime.min (year 0001) stays year 0001, not 1901", () => {
+    const m = adoptMessage(msg('build', 1, 'alice', '0001-01-01T00:00:00'));
+    assert.equal(new Date(m.at).toISOString(), '0001-01-01T00:00:00.000Z');
+  });
   test('audit rows get the retention class our migration gives them', () => {
     const row = (action: string, actor: string | null = null) => ({
       id: 3,
