@@ -34,6 +34,11 @@ export interface WaitingInput {
   membersByRoom: Map<string, Set<string>>;
   /** Per room, the names the operator has posted under (besides `operator`, which counts everywhere). */
   operatorsByRoom?: Map<string, Set<string>>;
+  /**
+   * Per room, every name that holds a code there, live or expired: such a name is an
+   * agent's, never an operator name, even when the operator once posted under it.
+   */
+  codeHoldersByRoom?: Map<string, Set<string>>;
   /** Rooms that are closed; their questions are left out. */
   closedRooms: Set<string>;
   nowMs: number;
@@ -53,9 +58,24 @@ export interface OperatorViews {
   asked: OpenQuestion[];
 }
 
-/** True when `name` is an operator name in `room`: `operator`, or a name the operator posted under there. */
-function isOperatorName(name: string, room: string, input: WaitingInput): boolean {
-  return name === OPERATOR || (input.operatorsByRoom?.get(room)?.has(name) ?? false);
+/**
+ * True when `name` is an operator name of a room: `operator` always; otherwise a name
+ * the operator posted under there (`posted`, from POST /admin/say) that holds no code
+ * in the room, live or expired (`holders`). A code holder is an agent: the operator
+ * posting as `al` (`argybargy post --as al`) must not make the agent al an operator,
+ * and neither does a mark left from before al's code was minted.
+ */
+export function isOperatorName(
+  name: string,
+  posted: ReadonlySet<string> | undefined,
+  holders: ReadonlySet<string> | undefined,
+): boolean {
+  if (name === OPERATOR) return true;
+  return (posted?.has(name) ?? false) && !(holders?.has(name) ?? false);
+}
+
+function operatorIn(name: string, room: string, input: WaitingInput): boolean {
+  return isOperatorName(name, input.operatorsByRoom?.get(room), input.codeHoldersByRoom?.get(room));
 }
 
 /**
@@ -70,15 +90,15 @@ function isOperatorName(name: string, room: string, input: WaitingInput): boolea
 export function waitsOn(q: StoredMessage, target: string, input: WaitingInput): WaitsOn {
   const members = input.membersByRoom.get(q.room) ?? new Set<string>();
   if (target !== ANYONE) {
-    if (isOperatorName(target, q.room, input)) return 'operator';
+    if (operatorIn(target, q.room, input)) return 'operator';
     return members.has(target) ? 'agent' : 'nobody';
   }
-  if (q.claimed_by) return isOperatorName(q.claimed_by, q.room, input) ? 'operator' : 'agent';
-  if (isOperatorName(q.from, q.room, input)) return 'agent';
+  if (q.claimed_by) return operatorIn(q.claimed_by, q.room, input) ? 'operator' : 'agent';
+  if (operatorIn(q.from, q.room, input)) return 'agent';
   let others = 0;
   for (const m of members) {
     if (m === q.from) continue;
-    if (isOperatorName(m, q.room, input)) return 'operator';
+    if (operatorIn(m, q.room, input)) return 'operator';
     others++;
   }
   return others === 0 ? 'operator' : 'agent';
@@ -117,7 +137,7 @@ export function openQuestions(input: WaitingInput): OpenQuestion[] {
       resolved: target,
       waitingSeconds: secondsBetween(q.at, input.nowMs),
       waitsOn: waitsOn(q, target, input),
-      askedByOperator: isOperatorName(q.from, q.room, input),
+      askedByOperator: operatorIn(q.from, q.room, input),
     });
   }
   out.sort(
