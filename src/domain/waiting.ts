@@ -1,5 +1,6 @@
 import { ANYONE, NONE, OPERATOR, resolveExpects } from './expects.js';
 import type { StoredMessage } from './message.js';
+import { nobodyAnswers } from './recipients.js';
 import { secondsBetween } from './time.js';
 
 /**
@@ -7,9 +8,10 @@ import { secondsBetween } from './time.js';
  * - `operator`: the human (it expects an operator name, or it is an open question the
  *   operator may answer; see `waitsOn`);
  * - `agent`: an agent that is a member of the room;
- * - `nobody`: a name that is no member of the room and no operator name (a typo such
- *   as `everyone`, or an agent that never joined): nobody will answer it until an
- *   agent of that name joins.
+ * - `nobody`: a name nobody will answer to (`nobodyAnswers`, domain/recipients.ts, the
+ *   rule a post's warnings use): no member of the room and not `operator` (a typo such
+ *   as `everyone`, or an agent that never joined: nobody answers until an agent of
+ *   that name joins), or a reserved word such as `all` (nobody ever will).
  */
 export type WaitsOn = 'operator' | 'agent' | 'nobody';
 
@@ -80,8 +82,8 @@ function operatorIn(name: string, room: string, input: WaitingInput): boolean {
 
 /**
  * Whom a question waits on, given its resolved expects_reply `target`.
- * A name waits on the operator when it is an operator name, on an agent when it is a
- * member, else on nobody. `anyone` (still open after narrowing): once claimed, on the
+ * A name waits on nobody when nobody answers to it (`nobodyAnswers`), else on the
+ * operator when it is an operator name, else on the agent. `anyone` (still open after narrowing): once claimed, on the
  * claimer; asked by the operator, on the agents; else on the operator when an operator
  * name is a member of the room other than the asker (the operator is then one of the
  * possible answerers, as `expects_reply_resolved` counts members) or when the asker has
@@ -90,8 +92,9 @@ function operatorIn(name: string, room: string, input: WaitingInput): boolean {
 export function waitsOn(q: StoredMessage, target: string, input: WaitingInput): WaitsOn {
   const members = input.membersByRoom.get(q.room) ?? new Set<string>();
   if (target !== ANYONE) {
-    if (operatorIn(target, q.room, input)) return 'operator';
-    return members.has(target) ? 'agent' : 'nobody';
+    // The same rule as a post's warnings (domain/recipients.ts), so both agree on every name.
+    if (nobodyAnswers(target, members)) return 'nobody';
+    return operatorIn(target, q.room, input) ? 'operator' : 'agent';
   }
   if (q.claimed_by) return operatorIn(q.claimed_by, q.room, input) ? 'operator' : 'agent';
   if (operatorIn(q.from, q.room, input)) return 'agent';

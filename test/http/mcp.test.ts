@@ -50,6 +50,13 @@ describe('MCP endpoint', () => {
       (await poll(b, rest)).body.messages.map((m: any) => m.text),
       ['hello from MCP'],
     );
+    const reserved = await call('send', { text: 'all of you? (before they speak)', expects_reply: 'all' });
+    assert.deepEqual(
+      reserved.data.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['reserved_name', 'expects_reply', 'all']],
+      "expects_reply 'all' waits on nobody, and says so",
+    );
+    await poll(b, rest);
     await post(b, rest, 'one');
     await post(b, rest, 'two');
     const first = await call('wait_for_messages', { wait_seconds: 5 });
