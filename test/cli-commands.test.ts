@@ -138,6 +138,10 @@ describe('operator commands against a running bridge', () => {
     );
     const after = await run(['rooms'], env);
     assert.match(after.stdout, /you \(titus\) → alice: alice, which one\?/);
+    // Your own question to nobody is listed once, among yours, never under WAITING ON YOU.
+    assert.match(after.stdout, /you \(operator\) → nobody \(no such agent: everyone\): thoughts\?/);
+    assert.equal(after.stdout.split('thoughts?').length - 1, 1, after.stdout);
+    assert.match(after.stdout, /build +open +3 +\S+ +-\n/, 'nothing waits on you');
     assert.doesNotMatch(
       after.stdout,
       /build +open +2 .*titus/,

@@ -54,9 +54,16 @@ export interface OperatorViews {
    * it did there; `inbox` and `asked` are the views that know about operator names).
    */
   waiting: OpenQuestion[];
-  /** What waits on the operator: waitsOn `operator`, and questions addressed to nobody (the operator must step in). */
+  /**
+   * What waits on the operator: agents' questions with waitsOn `operator`, and agents'
+   * questions addressed to nobody (the operator must step in). Never the operator's own.
+   */
   inbox: OpenQuestion[];
-  /** The operator's own open questions, waiting on the agents they expect. */
+  /**
+   * The operator's own open questions (asked under any operator name), whomever they
+   * wait on, `nobody` included. Each open question is in exactly one of inbox and asked,
+   * or in neither (agents' questions to each other).
+   */
   asked: OpenQuestion[];
 }
 
@@ -156,7 +163,7 @@ export function operatorViews(input: WaitingInput, limit = 50): OperatorViews {
   const cut = (rows: OpenQuestion[]) => (limit > 0 ? rows.slice(0, limit) : rows);
   return {
     waiting: cut(all.filter((q) => q.message.from !== OPERATOR)),
-    inbox: cut(all.filter((q) => q.waitsOn === 'nobody' || (q.waitsOn === 'operator' && !q.askedByOperator))),
+    inbox: cut(all.filter((q) => !q.askedByOperator && (q.waitsOn === 'nobody' || q.waitsOn === 'operator'))),
     asked: cut(all.filter((q) => q.askedByOperator)),
   };
 }

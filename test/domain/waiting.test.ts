@@ -172,13 +172,27 @@ describe('operatorViews', () => {
   it('an agent-to-agent question waits on the agent, not on you', () => {
     assert.deepEqual(views([q(1, 'alice', 'bob')], { members: { build: ['alice', 'bob'] } }).inbox, []);
   });
-  it('a question to a name that is no member waits on nobody, and shows in the inbox whoever asked it', () => {
-    const rows = [q(1, 'alice', 'bbo'), q(2, 'alice', 'everyone'), q(3, 'titus', 'bbo')];
+  it("a question to a name that is no member waits on nobody: an agent's in the inbox, the operator's in asked only", () => {
+    const rows = [q(1, 'alice', 'bbo'), q(2, 'alice', 'everyone'), q(3, 'titus', 'bbo'), q(4, 'operator', 'everyone')];
     assert.deepEqual(views(rows, { members, operators }), {
       waiting: ['1:nobody', '2:nobody', '3:nobody'],
-      inbox: ['1:nobody', '2:nobody', '3:nobody'],
-      asked: ['3:nobody'],
+      inbox: ['1:nobody', '2:nobody'],
+      asked: ['3:nobody', '4:nobody'],
     });
+  });
+  it('puts every open question in at most one of inbox and asked', () => {
+    const names = ['alice', 'bob', 'titus', 'operator', 'bbo', 'anyone', 'all'];
+    const rows: StoredMessage[] = [];
+    let seq = 0;
+    for (const from of ['alice', 'titus', 'operator']) {
+      for (const e of names) rows.push(q(++seq, from, e));
+      rows.push(q(++seq, from, 'anyone', { claimedBy: 'titus' }));
+      rows.push(q(++seq, from, 'anyone', { claimedBy: 'bob' }));
+    }
+    const v = operatorViews(input(rows, { members, operators }), 0);
+    const inbox = new Set(v.inbox.map((r) => r.message.seq));
+    for (const r of v.asked) assert.ok(!inbox.has(r.message.seq), `#${r.message.seq} is in both`);
+    assert.ok(v.asked.length > 0 && v.inbox.length > 0);
   });
   it("'anyone' waits on you when an operator name is among the other members, or nobody else is there", () => {
     assert.deepEqual(views([q(1, 'alice', 'anyone')], { members, operators }).inbox, ['1:operator']);

@@ -443,7 +443,7 @@ describe('state, stats and audit', () => {
     assert.deepEqual(rows(again.inbox), [['al', 'operator', false]]);
   });
 
-  it('shows a question to a name that is no member as waiting on nobody, in the inbox', async (t) => {
+  it("shows a question to a name that is no member as waiting on nobody: an agent's in the inbox, the operator's in asked", async (t) => {
     const b = await startBridge(t);
     const alice = await b.invite('alice', 'build');
     await b.invite('bob', 'build');
@@ -456,9 +456,30 @@ describe('state, stats and audit', () => {
       [
         ['alice', 'bbo', 'nobody'],
         ['alice', 'everyone', 'nobody'],
-        ['operator', 'carl', 'nobody'],
       ],
     );
+    // The repro: operator → bbo and titus expects everyone appear once, in asked.
+    await b.call('POST', '/admin/say', { admin: true, body: { room: 'build', text: 'bbo?', to: 'bbo' } });
+    await b.call('POST', '/admin/say', {
+      admin: true,
+      body: { room: 'build', text: 'all?', sender: 'titus', expects_reply: 'everyone' },
+    });
+    const again = (await b.call('GET', '/admin/state', { admin: true })).body;
+    assert.deepEqual(
+      again.asked.map((w: any) => [w.from, w.expects_reply_resolved, w.waits_on, w.asked_by_operator]),
+      [
+        ['operator', 'carl', 'nobody', true],
+        ['operator', 'bbo', 'nobody', true],
+        ['titus', 'everyone', 'nobody', true],
+      ],
+    );
+    const inboxSeqs = new Set(again.inbox.map((w: any) => w.seq));
+    assert.deepEqual(
+      again.asked.filter((w: any) => inboxSeqs.has(w.seq)),
+      [],
+      'no question is in both',
+    );
+    assert.ok(again.inbox.every((w: any) => !w.asked_by_operator));
   });
 
   it('counts in stats', async (t) => {
