@@ -196,6 +196,19 @@ describe('argybargy channel', () => {
     assert.equal(JSON.parse(refused.text).error, 'bad_request');
     assert.ok(JSON.parse(refused.text).detail);
     assert.equal((await ch.call('claim', { seq: 999 })).isError, true);
+    // Bad arguments are refused the same way, naming the argument (not the SDK's plain text).
+    for (const [tool, args, arg] of [
+      ['send', { text: '' }, 'text'],
+      ['claim', { seq: -1 }, 'seq'],
+      ['thread', { seq: 'x' }, 'seq'],
+      ['history', { limit: 0 }, 'limit'],
+    ] as const) {
+      const bad = await ch.call(tool, args);
+      assert.equal(bad.isError, true, tool);
+      const body = JSON.parse(bad.text);
+      assert.equal(body.error, 'bad_request', bad.text);
+      assert.match(body.detail, new RegExp(`^Invalid arguments for ${tool}: ${arg}: `), bad.text);
+    }
 
     // The state file: 0600 in a 0700 directory, named by a hash (never the code).
     const dir = join(stateDir, 'channels');

@@ -55,11 +55,22 @@ describe('operator commands against a running bridge', () => {
       ARGYBARGY_CODE: alice,
     });
     assert.equal(stray.code, 0, 'accepted all the same');
-    assert.equal(JSON.parse(stray.stdout).to, 'bbo', 'stdout stays the message alone');
+    const strayJson = JSON.parse(stray.stdout);
+    assert.equal(strayJson.to, 'bbo', "the message's fields stay where they were");
+    assert.deepEqual(
+      strayJson.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['not_a_member', 'to', 'bbo']],
+      '--json carries the warnings too',
+    );
     assert.equal(
       stray.stderr,
       'warning: bbo is not in room chat (members: alice, bob); the message was stored and waits until an agent of that name joins the room.\n',
     );
+    const clean = await run(['send', 'hi bob', '--to', 'bob', '--json'], {
+      ARGYBARGY_URL: b.url,
+      ARGYBARGY_CODE: alice,
+    });
+    assert.deepEqual(JSON.parse(clean.stdout).warnings, []);
     const got = JSON.parse(l.out.stdout.trim());
     assert.deepEqual([got.from, got.to, got.text], ['alice', 'bob', 'hello bob 🤖']);
     const who = await run(['whoami'], { ARGYBARGY_URL: b.url, ARGYBARGY_CODE: alice });
@@ -72,6 +83,18 @@ describe('operator commands against a running bridge', () => {
     const table = await run(['peers'], { ARGYBARGY_URL: b.url, ARGYBARGY_CODE: alice });
     assert.match(table.stdout, /NAME +ONLINE +SEEN +CAPABILITIES/);
     assert.ok(!table.stdout.includes('\u001b['), 'no colour without a terminal');
+    const posted = await run(['post', 'chat', 'all of you?', '--expects', 'all', '--json'], {
+      ARGYBARGY_DATA: b.dir,
+      ARGYBARGY_PORT: new URL(b.url).port,
+    });
+    assert.equal(posted.code, 0, posted.stderr);
+    const postedJson = JSON.parse(posted.stdout);
+    assert.equal(postedJson.expects_reply, 'all');
+    assert.deepEqual(
+      postedJson.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['reserved_name', 'expects_reply', 'all']],
+    );
+    assert.match(posted.stderr, /^warning: expects_reply all is a reserved word/);
   });
 
   it('listen stops on should_exit and says why', async (t) => {
@@ -115,6 +138,10 @@ describe('operator commands against a running bridge', () => {
     );
     const after = await run(['rooms'], env);
     assert.match(after.stdout, /you \(titus\) → alice: alice, which one\?/);
+    // Your own question to nobody is listed once, among yours, never under WAITING ON YOU.
+    assert.match(after.stdout, /you \(operator\) → nobody \(no such agent: everyone\): thoughts\?/);
+    assert.equal(after.stdout.split('thoughts?').length - 1, 1, after.stdout);
+    assert.match(after.stdout, /build +open +3 +\S+ +-\n/, 'nothing waits on you');
     assert.doesNotMatch(
       after.stdout,
       /build +open +2 .*titus/,

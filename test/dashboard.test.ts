@@ -179,6 +179,17 @@ describe('dashboard in Chromium', { skip: available ? false : `no Chromium at ${
     assert.equal(await inbox.getByRole('listitem').count(), 1);
     await page.getByText('waiting on no such agent: bbo').waitFor();
     await shot(page, '03b-inbox-nobody');
+    // The operator's own question to a stranger: in the room, never in "Waiting on you".
+    const stray = await b.call('POST', '/admin/say', {
+      admin: true,
+      body: { room: 'build', text: 'Carl, are you there?', to: 'carl', sender: 'titus' },
+    });
+    await page
+      .locator(`article[data-seq="${stray.body.message.seq}"]`)
+      .getByText('waiting on no such agent: carl')
+      .waitFor();
+    assert.equal(await inbox.getByText('Carl, are you there?').count(), 0);
+    assert.equal(await inbox.getByRole('listitem').count(), 1);
   });
 
   it('mints a key that works, revokes it, and rotates the admin token without losing the page', async (t) => {

@@ -2,6 +2,8 @@ import type { Readable, Writable } from 'node:stream';
 import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
+import { InvalidInput } from '../domain/errors.js';
+import { advertised, checkToolArgs } from '../domain/tool-args.js';
 import type { Whoami } from '../wire/messages.js';
 import { CHANNEL_METHOD, type ChannelEvent, noticeEvent } from './events.js';
 import { follow, sleep } from './follower.js';
@@ -19,6 +21,36 @@ function ok(value: unknown): CallToolResult {
 /** A refusal as a tool error the model can read: the bridge's own `{error, detail}`. */
 function refused(body: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(body, null, 2) }] };
+}
+
+const HISTORY_ARGS = z.object({ limit: z.number().int().min(1).nullish().describe('How many (default 50).') });
+const SEND_ARGS = z.object({
+  text: z.string().min(1).describe('The message.'),
+  to: z.string().max(64).nullish().describe("'all' or a peer name."),
+  expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
+  reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
+});
+const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
+const CLAIM_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of the message.') });
+
+/**
+ * Checks a tool's raw arguments (domain/tool-args.ts) and runs the tool with them; bad
+ * arguments come back as the bridge's own refusal, `{error: 'bad_request', detail}`.
+ */
+async function withArgs<S extends z.ZodType>(
+  tool: string,
+  schema: S,
+  raw: unknown,
+  run: (args: z.output<S>) => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  let args: z.output<S>;
+  try {
+    args = checkToolArgs(tool, schema, raw);
+  } catch (e) {
+    if (e instanceof InvalidInput) return refused({ error: 'bad_request', detail: e.message });
+    throw e;
+  }
+  return run(args);
 }
 
 /** One REST call as a tool result: 2xx is the answer, anything else the bridge's error body. */
@@ -86,12 +118,10 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
       title: 'Recent messages',
       description:
         'The newest messages of your room that you may see, oldest first. For catching up; new messages are pushed to you as <channel> blocks.',
-      inputSchema: z.object({
-        limit: z.number().int().min(1).nullish().describe('How many (default 50).'),
-      }),
+      inputSchema: advertised(HISTORY_ARGS),
       annotations: { readOnlyHint: true },
     },
-    ({ limit }) => call(rest, 'GET', `/history?limit=${limit ?? 50}`),
+    (raw) => withArgs('history', HISTORY_ARGS, raw, ({ limit }) => call(rest, 'GET', `/history?limit=${limit ?? 50}`)),
   );
 
   server.registerTool(
@@ -100,20 +130,17 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
       title: 'Send a message',
       description:
         "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
-      inputSchema: z.object({
-        text: z.string().min(1).describe('The message.'),
-        to: z.string().max(64).nullish().describe("'all' or a peer name."),
-        expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
-        reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
-      }),
+      inputSchema: advertised(SEND_ARGS),
     },
-    ({ text, to, expects_reply, reply_to }) =>
-      call(rest, 'POST', '/messages', {
-        text,
-        to: to ?? undefined,
-        expects_reply: expects_reply ?? undefined,
-        reply_to: reply_to ?? undefined,
-      }),
+    (raw) =>
+      withArgs('send', SEND_ARGS, raw, ({ text, to, expects_reply, reply_to }) =>
+        call(rest, 'POST', '/messages', {
+          text,
+          to: to ?? undefined,
+          expects_reply: expects_reply ?? undefined,
+          reply_to: reply_to ?? undefined,
+        }),
+      ),
   );
 
   server.registerTool(
@@ -122,10 +149,10 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
       title: 'Read a thread',
       description:
         'A question and every reply to it (replies to replies too) that you may see, oldest first, given the seq of any message in it. Shows whether and by whom it was answered (answered_by).',
-      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') }),
+      inputSchema: advertised(THREAD_ARGS),
       annotations: { readOnlyHint: true },
     },
-    ({ seq }) => call(rest, 'GET', `/messages/${seq}/thread`),
+    (raw) => withArgs('thread', THREAD_ARGS, raw, ({ seq }) => call(rest, 'GET', `/messages/${seq}/thread`)),
   );
 
   server.registerTool(
@@ -134,18 +161,20 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
       title: 'Claim a question',
       description:
         "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, so stay quiet.",
-      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of the message.') }),
+      inputSchema: advertised(CLAIM_ARGS),
     },
-    ({ seq }) =>
-      call(rest, 'POST', `/messages/${seq}/claim`, undefined, (b) => {
-        const lost = b as { won?: boolean; claimed_by?: string; seq?: number; answered_by?: string | null };
-        return ok({
-          won: false,
-          claimed_by: lost.claimed_by,
-          seq: lost.seq ?? seq,
-          answered_by: lost.answered_by ?? null,
-        });
-      }),
+    (raw) =>
+      withArgs('claim', CLAIM_ARGS, raw, ({ seq }) =>
+        call(rest, 'POST', `/messages/${seq}/claim`, undefined, (b) => {
+          const lost = b as { won?: boolean; claimed_by?: string; seq?: number; answered_by?: string | null };
+          return ok({
+            won: false,
+            claimed_by: lost.claimed_by,
+            seq: lost.seq ?? seq,
+            answered_by: lost.answered_by ?? null,
+          });
+        }),
+      ),
   );
 
   return server;

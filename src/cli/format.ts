@@ -1,4 +1,4 @@
-import type { PostWarning } from '../wire/messages.js';
+import type { PostAnswer, PostWarning } from '../wire/messages.js';
 import { CliError, type CliIO } from './io.js';
 
 /** ANSI styling that switches itself off without a terminal or with NO_COLOR set. */
@@ -47,6 +47,15 @@ export function printJson(io: CliIO, value: unknown): void {
 /** Writes each warning of a post answer to stderr, one line each (an older bridge sends none). */
 export function printWarnings(io: CliIO, warnings: PostWarning[] | undefined): void {
   for (const w of warnings ?? []) io.stderr(`warning: ${w.detail}\n`);
+}
+
+/**
+ * `send --json` and `post --json`: the stored message as JSON, every field where it
+ * always was (scripts read `.seq`), plus `warnings`, the answer's warnings (`[]` when
+ * none or from an older bridge). The warnings also go to stderr, as without --json.
+ */
+export function printPostedJson(io: CliIO, res: PostAnswer): void {
+  printJson(io, { ...res.message, warnings: res.warnings ?? [] });
 }
 
 /**

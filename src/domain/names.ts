@@ -59,10 +59,15 @@ export function checkName(field: string, value: string): string {
   return v;
 }
 
+/** True for `all`, `anyone` and `none` in any case: words that address messages, so no agent can ever be called them. */
+export function isReservedName(name: string): boolean {
+  return RESERVED_NAMES.has(name.toLowerCase());
+}
+
 /** Checks an agent's own name: a name that is not one of the reserved words. */
 export function checkAgentName(field: string, value: string): string {
   const v = checkName(field, value);
-  if (RESERVED_NAMES.has(v.toLowerCase())) {
+  if (isReservedName(v)) {
     throw new InvalidInput(field, `${field} '${v}' is reserved (all, anyone and none address messages). Pick another.`);
   }
   return v;

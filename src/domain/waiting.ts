@@ -1,5 +1,6 @@
 import { ANYONE, NONE, OPERATOR, resolveExpects } from './expects.js';
 import type { StoredMessage } from './message.js';
+import { nobodyAnswers } from './recipients.js';
 import { secondsBetween } from './time.js';
 
 /**
@@ -7,9 +8,10 @@ import { secondsBetween } from './time.js';
  * - `operator`: the human (it expects an operator name, or it is an open question the
  *   operator may answer; see `waitsOn`);
  * - `agent`: an agent that is a member of the room;
- * - `nobody`: a name that is no member of the room and no operator name (a typo such
- *   as `everyone`, or an agent that never joined): nobody will answer it until an
- *   agent of that name joins.
+ * - `nobody`: a name nobody will answer to (`nobodyAnswers`, domain/recipients.ts, the
+ *   rule a post's warnings use): no member of the room and not `operator` (a typo such
+ *   as `everyone`, or an agent that never joined: nobody answers until an agent of
+ *   that name joins), or a reserved word such as `all` (nobody ever will).
  */
 export type WaitsOn = 'operator' | 'agent' | 'nobody';
 
@@ -34,6 +36,11 @@ export interface WaitingInput {
   membersByRoom: Map<string, Set<string>>;
   /** Per room, the names the operator has posted under (besides `operator`, which counts everywhere). */
   operatorsByRoom?: Map<string, Set<string>>;
+  /**
+   * Per room, every name that holds a code there, live or expired: such a name is an
+   * agent's, never an operator name, even when the operator once posted under it.
+   */
+  codeHoldersByRoom?: Map<string, Set<string>>;
   /** Rooms that are closed; their questions are left out. */
   closedRooms: Set<string>;
   nowMs: number;
@@ -47,21 +54,43 @@ export interface OperatorViews {
    * it did there; `inbox` and `asked` are the views that know about operator names).
    */
   waiting: OpenQuestion[];
-  /** What waits on the operator: waitsOn `operator`, and questions addressed to nobody (the operator must step in). */
+  /**
+   * What waits on the operator: agents' questions with waitsOn `operator`, and agents'
+   * questions addressed to nobody (the operator must step in). Never the operator's own.
+   */
   inbox: OpenQuestion[];
-  /** The operator's own open questions, waiting on the agents they expect. */
+  /**
+   * The operator's own open questions (asked under any operator name), whomever they
+   * wait on, `nobody` included. Each open question is in exactly one of inbox and asked,
+   * or in neither (agents' questions to each other).
+   */
   asked: OpenQuestion[];
 }
 
-/** True when `name` is an operator name in `room`: `operator`, or a name the operator posted under there. */
-function isOperatorName(name: string, room: string, input: WaitingInput): boolean {
-  return name === OPERATOR || (input.operatorsByRoom?.get(room)?.has(name) ?? false);
+/**
+ * True when `name` is an operator name of a room: `operator` always; otherwise a name
+ * the operator posted under there (`posted`, from POST /admin/say) that holds no code
+ * in the room, live or expired (`holders`). A code holder is an agent: the operator
+ * posting as `al` (`argybargy post --as al`) must not make the agent al an operator,
+ * and neither does a mark left from before al's code was minted.
+ */
+export function isOperatorName(
+  name: string,
+  posted: ReadonlySet<string> | undefined,
+  holders: ReadonlySet<string> | undefined,
+): boolean {
+  if (name === OPERATOR) return true;
+  return (posted?.has(name) ?? false) && !(holders?.has(name) ?? false);
+}
+
+function operatorIn(name: string, room: string, input: WaitingInput): boolean {
+  return isOperatorName(name, input.operatorsByRoom?.get(room), input.codeHoldersByRoom?.get(room));
 }
 
 /**
  * Whom a question waits on, given its resolved expects_reply `target`.
- * A name waits on the operator when it is an operator name, on an agent when it is a
- * member, else on nobody. `anyone` (still open after narrowing): once claimed, on the
+ * A name waits on nobody when nobody answers to it (`nobodyAnswers`), else on the
+ * operator when it is an operator name, else on the agent. `anyone` (still open after narrowing): once claimed, on the
  * claimer; asked by the operator, on the agents; else on the operator when an operator
  * name is a member of the room other than the asker (the operator is then one of the
  * possible answerers, as `expects_reply_resolved` counts members) or when the asker has
@@ -70,15 +99,16 @@ function isOperatorName(name: string, room: string, input: WaitingInput): boolea
 export function waitsOn(q: StoredMessage, target: string, input: WaitingInput): WaitsOn {
   const members = input.membersByRoom.get(q.room) ?? new Set<string>();
   if (target !== ANYONE) {
-    if (isOperatorName(target, q.room, input)) return 'operator';
-    return members.has(target) ? 'agent' : 'nobody';
+    // The same rule as a post's warnings (domain/recipients.ts), so both agree on every name.
+    if (nobodyAnswers(target, members)) return 'nobody';
+    return operatorIn(target, q.room, input) ? 'operator' : 'agent';
   }
-  if (q.claimed_by) return isOperatorName(q.claimed_by, q.room, input) ? 'operator' : 'agent';
-  if (isOperatorName(q.from, q.room, input)) return 'agent';
+  if (q.claimed_by) return operatorIn(q.claimed_by, q.room, input) ? 'operator' : 'agent';
+  if (operatorIn(q.from, q.room, input)) return 'agent';
   let others = 0;
   for (const m of members) {
     if (m === q.from) continue;
-    if (isOperatorName(m, q.room, input)) return 'operator';
+    if (operatorIn(m, q.room, input)) return 'operator';
     others++;
   }
   return others === 0 ? 'operator' : 'agent';
@@ -117,7 +147,7 @@ export function openQuestions(input: WaitingInput): OpenQuestion[] {
       resolved: target,
       waitingSeconds: secondsBetween(q.at, input.nowMs),
       waitsOn: waitsOn(q, target, input),
-      askedByOperator: isOperatorName(q.from, q.room, input),
+      askedByOperator: operatorIn(q.from, q.room, input),
     });
   }
   out.sort(
@@ -133,7 +163,7 @@ export function operatorViews(input: WaitingInput, limit = 50): OperatorViews {
   const cut = (rows: OpenQuestion[]) => (limit > 0 ? rows.slice(0, limit) : rows);
   return {
     waiting: cut(all.filter((q) => q.message.from !== OPERATOR)),
-    inbox: cut(all.filter((q) => q.waitsOn === 'nobody' || (q.waitsOn === 'operator' && !q.askedByOperator))),
+    inbox: cut(all.filter((q) => !q.askedByOperator && (q.waitsOn === 'nobody' || q.waitsOn === 'operator'))),
     asked: cut(all.filter((q) => q.askedByOperator)),
   };
 }

@@ -131,7 +131,9 @@ export class Operator {
 
   /**
    * Posts as a human. Works on a closed room too (a parting note) and is not
-   * rate-limited; the sender becomes an operator name of the room (domain/waiting.ts).
+   * rate-limited; any sender is accepted (the original did), and it becomes an
+   * operator name of the room unless a code of the room holds that name (the store
+   * checks inside the append; domain/waiting.ts isOperatorName).
    * A `to` or `expects_reply` naming no member is accepted, with `warnings` saying so.
    */
   async say(input: SayInput): Promise<PostAnswer> {
@@ -307,6 +309,9 @@ export class Operator {
       if (s.operator) entry(operatorNames, s.room, () => new Set<string>()).add(s.name);
     }
     for (const c of liveCodes) entry(members, c.room, () => new Set<string>()).add(c.name);
+    // Every code, expired ones too: a name that holds one is an agent, never an operator name.
+    const holders = new Map<string, Set<string>>();
+    for (const c of codeRows) entry(holders, c.room, () => new Set<string>()).add(c.name);
 
     const caps = new Map<string, string>();
     for (const c of codeRows) if (c.capabilities) caps.set(`${c.room}\u0000${c.name}`, c.capabilities);
@@ -324,6 +329,7 @@ export class Operator {
         lastSeqBySender: lastSeq,
         membersByRoom: members,
         operatorsByRoom: operatorNames,
+        codeHoldersByRoom: holders,
         closedRooms: new Set(rooms.filter((r) => r.closed).map((r) => r.name)),
         nowMs: now,
       },

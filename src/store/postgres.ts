@@ -312,7 +312,9 @@ export class PostgresStore implements Store {
              INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to)
              SELECT name, last_seq, $2, $3, $4, $5, $6, $9::bigint FROM r
            ), mem AS (
-             INSERT INTO members (room, name, last_seq, last_at, operator) SELECT name, $3, last_seq, $2, $10::boolean FROM r
+             INSERT INTO members (room, name, last_seq, last_at, operator)
+               SELECT name, $3, last_seq, $2,
+                 $10::boolean AND NOT EXISTS (SELECT 1 FROM codes c WHERE c.room = $1 AND c.name = $3) FROM r
              ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at,
                operator = members.operator OR excluded.operator
            ), pruned AS (

@@ -62,7 +62,9 @@ export function prepareStatements(db: Database.Database) {
        SELECT ${MSG_COLS} FROM messages WHERE room = @room AND seq IN (SELECT seq FROM t) ORDER BY seq LIMIT @limit`,
     ),
     upsertMember: db.prepare(
-      `INSERT INTO members (room, name, last_seq, last_at, operator) VALUES (?, ?, ?, ?, ?)
+      // The operator flag sticks only for a name no code of the room holds (an agent's name stays an agent's).
+      `INSERT INTO members (room, name, last_seq, last_at, operator)
+         VALUES (@room, @name, @seq, @at, @byOperator AND NOT EXISTS (SELECT 1 FROM codes WHERE room = @room AND name = @name))
          ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at,
            operator = max(members.operator, excluded.operator)`,
     ),

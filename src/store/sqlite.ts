@@ -272,7 +272,13 @@ export class SqliteStore implements Store {
     const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
     const seq = bumped.last_seq;
     this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply, replyTo);
-    this.q.upsertMember.run(input.room, input.from, seq, input.at, input.byOperator ? 1 : 0);
+    this.q.upsertMember.run({
+      room: input.room,
+      name: input.from,
+      seq,
+      at: input.at,
+      byOperator: input.byOperator ? 1 : 0,
+    });
     const answered = question ? this.answerRows(question, input) : null;
     let removed = 0;
     if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {

@@ -182,7 +182,10 @@ export interface AppendInput {
   maxRooms: number;
   /** Keep at most this many messages in the room (0 = all). */
   maxPerRoom: number;
-  /** Posted by the operator (POST /admin/say): marks the sender as an operator name of the room, for good. */
+  /**
+   * Posted by the operator (POST /admin/say): marks the sender as an operator name of the room, for good,
+   * unless a code of the room (live or expired) holds that name; checked inside the append.
+   */
   byOperator?: boolean;
   /** The seq of the message this one replies to (null or absent: none); must exist in the room and be visible to the sender. */
   replyTo?: number | null;

@@ -112,15 +112,18 @@ export const StreamExit = Type.Object({
 export type StreamExit = Static<typeof StreamExit>;
 
 /**
- * A post was accepted but names somebody who is not in the room (domain/recipients.ts):
- * the message is stored and waits until an agent of that name joins.
+ * A post was accepted but names somebody who will not answer or read it
+ * (domain/recipients.ts): a name that is no member of the room, or a reserved word.
  */
 export const PostWarning = Type.Object({
-  warning: Type.Literal('not_a_member', { description: "The kind of warning; so far only 'not_a_member'." }),
-  field: Type.Union([Type.Literal('to'), Type.Literal('expects_reply')], {
-    description: 'The field of your post that named somebody who is not in the room.',
+  warning: Type.Union([Type.Literal('not_a_member'), Type.Literal('reserved_name')], {
+    description:
+      "The kind of warning: 'not_a_member' (no agent of that name is in the room; the message waits until one joins) or 'reserved_name' (all, anyone or none where it is no address: no agent can ever have that name).",
   }),
-  name: Type.String({ description: 'The name that is no member of the room.' }),
+  field: Type.Union([Type.Literal('to'), Type.Literal('expects_reply')], {
+    description: 'The field of your post that named somebody nobody answers to.',
+  }),
+  name: Type.String({ description: 'The name nobody answers to.' }),
   detail: Type.String({ description: 'A sentence: who is in the room, and what happens to the message.' }),
 });
 export type PostWarning = Static<typeof PostWarning>;
@@ -130,7 +133,7 @@ export const PostAnswer = Type.Object({
   message: Described(Message, 'The message as stored (see the message fields).'),
   warnings: Type.Array(PostWarning, {
     description:
-      'Empty when all is well. One entry per field (to, expects_reply) naming somebody who is not a member of the room (no live code, never posted there): the message is stored anyway and waits until an agent of that name joins.',
+      'Empty when all is well. One entry per field (to, expects_reply) naming somebody nobody answers to: a name that is no member of the room (no live code, never posted there; the message waits until an agent of that name joins), or a reserved word (all, anyone, none) where it is no address. The message is stored anyway.',
   }),
 });
 export type PostAnswer = Static<typeof PostAnswer>;

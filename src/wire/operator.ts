@@ -90,11 +90,11 @@ export const StateAnswer = Type.Object({
   }),
   inbox: Type.Array(WaitingRow, {
     description:
-      "What waits on you: questions agents asked that wait on the operator, and every question addressed to nobody; longest wait first, at most 50 (the dashboard's 'Waiting on you').",
+      "What waits on you: questions agents asked that wait on the operator or are addressed to nobody (never your own; those are in asked); longest wait first, at most 50 (the dashboard's 'Waiting on you').",
   }),
   asked: Type.Array(WaitingRow, {
     description:
-      'Your own open questions (asked under an operator name), waiting on the agents they expect; at most 50.',
+      'Your own open questions (asked under an operator name), whomever they wait on (an agent, or nobody for a name no member has); never also in inbox; at most 50.',
   }),
   max_idle_seconds: Type.Integer(),
   messages: Type.Array(RoomMessage),

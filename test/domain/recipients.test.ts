@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { namesSomebody, unknownRecipients } from '../../src/domain/recipients.js';
+import type { StoredMessage } from '../../src/domain/message.js';
+import { namesSomebody, nobodyAnswers, unknownRecipients } from '../../src/domain/recipients.js';
+import { operatorViews } from '../../src/domain/waiting.js';
 
 const members = ['alice', 'bob'];
 const check = (to: string, expects: string, m: string[] = members) =>
@@ -48,6 +50,76 @@ describe('unknownRecipients', () => {
     const many = Array.from({ length: 25 }, (_, i) => `a${String(i).padStart(2, '0')}`);
     assert.match(check('bbo', 'bbo', many)[0].detail, /a19 and 5 more\)/);
   });
+});
+
+describe('reserved names', () => {
+  it("warns on expects_reply 'all' (any case), which nobody can answer", () => {
+    for (const to of ['all', 'bob']) {
+      const ws = check(to, 'all');
+      assert.deepEqual(
+        ws.map((w) => [w.warning, w.field, w.name]),
+        [['reserved_name', 'expects_reply', 'all']],
+        to,
+      );
+      assert.match(ws[0].detail, /reserved word.*nobody will answer.*'anyone'/);
+    }
+    assert.deepEqual(
+      check('all', 'ALL').map((w) => w.warning),
+      ['reserved_name'],
+    );
+    assert.deepEqual(
+      check('all', 'Anyone').map((w) => w.warning),
+      ['reserved_name'],
+    );
+  });
+  it("gives to 'anyone' and to 'none' their own warning: no agent can ever join under them", () => {
+    for (const name of ['anyone', 'none', 'ALL']) {
+      const ws = check(name, name === 'anyone' ? 'anyone' : name === 'none' ? 'none' : name);
+      assert.deepEqual(
+        ws.map((w) => [w.warning, w.field, w.name]),
+        [['reserved_name', 'to', name]],
+        name,
+      );
+      assert.doesNotMatch(ws[0].detail, /joins/);
+      assert.match(ws[0].detail, /reserved word.*to 'all'/);
+    }
+  });
+});
+
+describe('nobodyAnswers agrees with waits_on', () => {
+  const NOW = Date.UTC(2026, 6, 30, 12);
+  const room = ['alice', 'bob', 'titus'];
+  const names = ['alice', 'bob', 'titus', 'operator', 'bbo', 'everyone', 'all', 'All', 'ALL', 'none', 'Anyone', 'NONE'];
+  const question = (expects: string): StoredMessage => ({
+    room: 'build',
+    seq: 1,
+    at: NOW - 60_000,
+    from: 'alice',
+    to: 'all',
+    text: '?',
+    expects_reply: expects,
+    claimed_by: null,
+    reply_to: null,
+    answered_by: null,
+    answered_at: null,
+  });
+  for (const name of names) {
+    it(`for expects_reply ${name}`, () => {
+      const views = operatorViews({
+        questions: [question(name)],
+        lastSeqBySender: new Map(),
+        membersByRoom: new Map([['build', new Set(room)]]),
+        operatorsByRoom: new Map([['build', new Set(['titus'])]]),
+        closedRooms: new Set(),
+        nowMs: NOW,
+      });
+      const row = views.waiting[0];
+      const warned = check('all', name, room).some((w) => w.field === 'expects_reply');
+      if (name.toLowerCase() === 'none' && name === 'none') return assert.equal(row, undefined);
+      assert.equal(row.waitsOn === 'nobody', warned, `${name}: waits_on ${row.waitsOn}, warned ${warned}`);
+      assert.equal(nobodyAnswers(name, new Set(room)), warned);
+    });
+  }
 });
 
 describe('namesSomebody', () => {

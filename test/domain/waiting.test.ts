@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredMessage } from '../../src/domain/message.js';
 import { isoSeconds } from '../../src/domain/time.js';
-import { operatorViews, type WaitingInput } from '../../src/domain/waiting.js';
+import { isOperatorName, operatorViews, type WaitingInput } from '../../src/domain/waiting.js';
 
 const NOW = Date.UTC(2026, 6, 30, 12);
 
@@ -31,6 +31,7 @@ interface AskOptions {
   last?: Record<string, Record<string, number>>;
   members?: Record<string, string[]>;
   operators?: Record<string, string[]>;
+  holders?: Record<string, string[]>;
   closed?: string[];
   limit?: number;
 }
@@ -43,6 +44,7 @@ function input(questions: StoredMessage[], o: AskOptions): WaitingInput {
     lastSeqBySender: new Map(Object.entries(o.last ?? {}).map(([r, m]) => [r, new Map(Object.entries(m))])),
     membersByRoom: sets(o.members),
     operatorsByRoom: sets(o.operators),
+    codeHoldersByRoom: sets(o.holders),
     closedRooms: new Set(o.closed ?? []),
     nowMs: NOW,
   };
@@ -170,13 +172,27 @@ describe('operatorViews', () => {
   it('an agent-to-agent question waits on the agent, not on you', () => {
     assert.deepEqual(views([q(1, 'alice', 'bob')], { members: { build: ['alice', 'bob'] } }).inbox, []);
   });
-  it('a question to a name that is no member waits on nobody, and shows in the inbox whoever asked it', () => {
-    const rows = [q(1, 'alice', 'bbo'), q(2, 'alice', 'everyone'), q(3, 'titus', 'bbo')];
+  it("a question to a name that is no member waits on nobody: an agent's in the inbox, the operator's in asked only", () => {
+    const rows = [q(1, 'alice', 'bbo'), q(2, 'alice', 'everyone'), q(3, 'titus', 'bbo'), q(4, 'operator', 'everyone')];
     assert.deepEqual(views(rows, { members, operators }), {
       waiting: ['1:nobody', '2:nobody', '3:nobody'],
-      inbox: ['1:nobody', '2:nobody', '3:nobody'],
-      asked: ['3:nobody'],
+      inbox: ['1:nobody', '2:nobody'],
+      asked: ['3:nobody', '4:nobody'],
     });
+  });
+  it('puts every open question in at most one of inbox and asked', () => {
+    const names = ['alice', 'bob', 'titus', 'operator', 'bbo', 'anyone', 'all'];
+    const rows: StoredMessage[] = [];
+    let seq = 0;
+    for (const from of ['alice', 'titus', 'operator']) {
+      for (const e of names) rows.push(q(++seq, from, e));
+      rows.push(q(++seq, from, 'anyone', { claimedBy: 'titus' }));
+      rows.push(q(++seq, from, 'anyone', { claimedBy: 'bob' }));
+    }
+    const v = operatorViews(input(rows, { members, operators }), 0);
+    const inbox = new Set(v.inbox.map((r) => r.message.seq));
+    for (const r of v.asked) assert.ok(!inbox.has(r.message.seq), `#${r.message.seq} is in both`);
+    assert.ok(v.asked.length > 0 && v.inbox.length > 0);
   });
   it("'anyone' waits on you when an operator name is among the other members, or nobody else is there", () => {
     assert.deepEqual(views([q(1, 'alice', 'anyone')], { members, operators }).inbox, ['1:operator']);
@@ -197,6 +213,35 @@ describe('operatorViews', () => {
     assert.deepEqual(views([claimed], { members: agents, operators }).inbox, ['2:operator']);
     const byBob = q(3, 'alice', 'anyone', { claimedBy: 'bob' });
     assert.deepEqual(views([byBob], { members, operators }).inbox, []);
+  });
+  it('a name that holds a code in the room is never an operator name, even if the operator posted under it', () => {
+    // argybargy post r2 "…" --as al, where al is an agent with a code (live or expired).
+    const room = { build: ['al', 'bo', 'alice', 'bob'] };
+    const marked = { build: ['al'] };
+    const holders = { build: ['al', 'bo', 'alice', 'bob'] };
+    const rows = [q(1, 'al', 'anyone'), q(2, 'bob', 'alice'), q(3, 'bo', 'al')];
+    assert.deepEqual(views(rows, { members: room, operators: marked, holders }), {
+      waiting: ['1:agent', '2:agent', '3:agent'],
+      inbox: [],
+      asked: [],
+    });
+    const v = operatorViews(input(rows, { members: room, operators: marked, holders }));
+    assert.deepEqual(
+      v.waiting.map((r) => r.askedByOperator),
+      [false, false, false],
+    );
+    // The same mark without a code is an operator name.
+    assert.deepEqual(views(rows, { members: room, operators: marked }).asked, ['1:agent']);
+    // `operator` stays the operator's, whatever holds a code.
+    assert.deepEqual(views([q(4, 'alice', 'operator')], { members: room, holders: { build: ['operator'] } }).inbox, [
+      '4:operator',
+    ]);
+  });
+  it('isOperatorName: operator always; a posted-under name only while no code holds it', () => {
+    assert.equal(isOperatorName('operator', undefined, undefined), true);
+    assert.equal(isOperatorName('titus', new Set(['titus']), new Set(['al'])), true);
+    assert.equal(isOperatorName('al', new Set(['al']), new Set(['al'])), false);
+    assert.equal(isOperatorName('bo', new Set(['al']), undefined), false);
   });
   it("the operator's own 'anyone' waits on the agents", () => {
     assert.deepEqual(views([q(1, 'titus', 'anyone')], { members, operators }).asked, ['1:agent']);

@@ -407,7 +407,43 @@ describe('state, stats and audit', () => {
     assert.ok(other);
   });
 
-  it('shows a question to a name that is no member as waiting on nobody, in the inbox', async (t) => {
+  it("posting through /admin/say as an agent's name never makes that agent an operator", async (t) => {
+    const b = await startBridge(t);
+    const al = await b.invite('al', 'r2');
+    await b.invite('bo', 'r2');
+    await b.invite('alice', 'r2');
+    const bob = await b.invite('bob', 'r2');
+    const say = (sender: string) =>
+      b.call('POST', '/admin/say', { admin: true, body: { room: 'r2', sender, text: `the operator, as ${sender}` } });
+    // argybargy post r2 "…" --as al (and --as alice): accepted, as the original does.
+    assert.equal((await say('al')).status, 200);
+    assert.equal((await say('alice')).status, 200);
+    // A name the operator used before an agent of that name got a code.
+    assert.equal((await say('cy')).status, 200);
+    const cy = await b.invite('cy', 'r2');
+    await post(b, cy, 'bo, ready?', { expects_reply: 'bo' });
+    await post(b, bob, 'alice, review?', { to: 'alice', expects_reply: 'alice' });
+    await post(b, al, 'q', { expects_reply: 'anyone' });
+    const s = (await b.call('GET', '/admin/state?room=r2', { admin: true })).body;
+    const rows = (list: any[]) => list.map((w: any) => [w.from, w.waits_on, w.asked_by_operator]);
+    assert.deepEqual(rows(s.asked), [], "no agent's question is the operator's");
+    assert.deepEqual(rows(s.inbox), []);
+    assert.deepEqual(
+      s.waiting.map((w: any) => [w.from, w.expects_reply_resolved, w.waits_on, w.asked_by_operator]).sort(),
+      [
+        ['al', 'anyone', 'agent', false],
+        ['bob', 'alice', 'agent', false],
+        ['cy', 'bo', 'agent', false],
+      ],
+    );
+    // The operator's own name still counts.
+    await say('titus');
+    await post(b, al, 'titus?', { to: 'titus' });
+    const again = (await b.call('GET', '/admin/state?room=r2', { admin: true })).body;
+    assert.deepEqual(rows(again.inbox), [['al', 'operator', false]]);
+  });
+
+  it("shows a question to a name that is no member as waiting on nobody: an agent's in the inbox, the operator's in asked", async (t) => {
     const b = await startBridge(t);
     const alice = await b.invite('alice', 'build');
     await b.invite('bob', 'build');
@@ -420,9 +456,30 @@ describe('state, stats and audit', () => {
       [
         ['alice', 'bbo', 'nobody'],
         ['alice', 'everyone', 'nobody'],
-        ['operator', 'carl', 'nobody'],
       ],
     );
+    // The repro: operator → bbo and titus expects everyone appear once, in asked.
+    await b.call('POST', '/admin/say', { admin: true, body: { room: 'build', text: 'bbo?', to: 'bbo' } });
+    await b.call('POST', '/admin/say', {
+      admin: true,
+      body: { room: 'build', text: 'all?', sender: 'titus', expects_reply: 'everyone' },
+    });
+    const again = (await b.call('GET', '/admin/state', { admin: true })).body;
+    assert.deepEqual(
+      again.asked.map((w: any) => [w.from, w.expects_reply_resolved, w.waits_on, w.asked_by_operator]),
+      [
+        ['operator', 'carl', 'nobody', true],
+        ['operator', 'bbo', 'nobody', true],
+        ['titus', 'everyone', 'nobody', true],
+      ],
+    );
+    const inboxSeqs = new Set(again.inbox.map((w: any) => w.seq));
+    assert.deepEqual(
+      again.asked.filter((w: any) => inboxSeqs.has(w.seq)),
+      [],
+      'no question is in both',
+    );
+    assert.ok(again.inbox.every((w: any) => !w.asked_by_operator));
   });
 
   it('counts in stats', async (t) => {

@@ -50,6 +50,13 @@ describe('MCP endpoint', () => {
       (await poll(b, rest)).body.messages.map((m: any) => m.text),
       ['hello from MCP'],
     );
+    const reserved = await call('send', { text: 'all of you? (before they speak)', expects_reply: 'all' });
+    assert.deepEqual(
+      reserved.data.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['reserved_name', 'expects_reply', 'all']],
+      "expects_reply 'all' waits on nobody, and says so",
+    );
+    await poll(b, rest);
     await post(b, rest, 'one');
     await post(b, rest, 'two');
     const first = await call('wait_for_messages', { wait_seconds: 5 });
@@ -117,6 +124,41 @@ describe('MCP endpoint', () => {
       assert.equal(viaMcp.data.claimed_by, viaRest.body.claimed_by);
     }
   });
+
+  for (const era of ['legacy', 'modern'] as const) {
+    it(`refuses bad tool arguments with the bridge's JSON {error, detail}, naming the argument (${era})`, async (t) => {
+      const b = await startBridge(t);
+      const { call, client } = await mcpClient(t, b.url, await b.invite('m', 'args'), era);
+      const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+        ['send', { text: '' }, 'text', />=1 characters/],
+        ['send', {}, 'text', /expected string/],
+        ['send', { text: 'x', reply_to: 1.5 }, 'reply_to', /int/],
+        ['claim', { seq: -1 }, 'seq', />=1/],
+        ['thread', { seq: 'one' }, 'seq', /expected number/],
+        ['wait_for_messages', { wait_seconds: -3 }, 'wait_seconds', />=0/],
+        ['wait_for_messages', { since: -1 }, 'since', />=0/],
+        ['history', { limit: 0 }, 'limit', />=1/],
+      ];
+      for (const [tool, args, arg, allowed] of cases) {
+        const r = await call(tool, args);
+        const text = r.content[0]?.text ?? '';
+        assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)}`);
+        assert.doesNotMatch(text, /Input validation error/);
+        const body = JSON.parse(text);
+        assert.deepEqual(Object.keys(body).sort(), ['detail', 'error'], text);
+        assert.equal(body.error, 'bad_request', text);
+        assert.match(body.detail, new RegExp(`^Invalid arguments for ${tool}: ${arg}: `), text);
+        assert.match(body.detail, allowed, text);
+      }
+      // Nothing was stored, and the tools still advertise their rules.
+      assert.deepEqual((await b.call('GET', '/history', { code: await b.invite('n', 'args') })).body.messages, []);
+      const send = (await client.listTools()).tools.find((x) => x.name === 'send');
+      assert.equal((send?.inputSchema.properties ?? ({} as any)).text.minLength, 1);
+      assert.deepEqual(send?.inputSchema.required, ['text']);
+      const claim = (await client.listTools()).tools.find((x) => x.name === 'claim');
+      assert.equal((claim?.inputSchema.properties ?? ({} as any)).seq.minimum, 1);
+    });
+  }
 
   it('reports refusals as tool errors and answers a wrong code with 401', async (t) => {
     const b = await startBridge(t);

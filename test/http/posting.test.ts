@@ -128,6 +128,39 @@ describe('posts naming somebody who is not in the room', () => {
     );
   });
 
+  it("warns on expects_reply 'all' and on reserved recipients, agreeing with waits_on in /admin/state", async (t) => {
+    const b = await startBridge(t);
+    const alice = await b.invite('alice', 'build');
+    await b.invite('bob', 'build');
+    const all = await post(b, alice, 'everybody answer?', { expects_reply: 'all' });
+    assert.equal(all.status, 200);
+    assert.deepEqual(
+      all.body.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['reserved_name', 'expects_reply', 'all']],
+    );
+    for (const to of ['anyone', 'none']) {
+      const r = await post(b, alice, `to ${to}`, { to });
+      assert.equal(r.status, 200, to);
+      assert.deepEqual(
+        r.body.warnings.map((w: any) => [w.warning, w.field, w.name]),
+        [['reserved_name', 'to', to]],
+        to,
+      );
+      assert.doesNotMatch(r.body.warnings[0].detail, /joins/, 'a reserved name can never join');
+    }
+    const said = await b.call('POST', '/admin/say', {
+      admin: true,
+      body: { room: 'build', text: 'all?', to: 'alice', expects_reply: 'ALL' },
+    });
+    assert.deepEqual(
+      said.body.warnings.map((w: any) => [w.warning, w.field, w.name]),
+      [['reserved_name', 'expects_reply', 'ALL']],
+    );
+    const s = (await b.call('GET', '/admin/state', { admin: true })).body;
+    const nobody = new Set([...s.inbox, ...s.asked].filter((w: any) => w.waits_on === 'nobody').map((w: any) => w.seq));
+    assert.deepEqual([...nobody].sort(), [all.body.message.seq, said.body.message.seq].sort());
+  });
+
   it('warns the operator too, on POST /admin/say', async (t) => {
     const b = await startBridge(t);
     await b.invite('alice', 'build');

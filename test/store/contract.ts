@@ -327,6 +327,27 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     );
 
     it(
+      'never marks a name that holds a code of the room (live or expired) as an operator name',
+      withStore(async (s) => {
+        const base = { display: 'x', capabilities: '', createdAt: T0, plain: null };
+        await s.createCode({ ...base, hash: 'al', name: 'al', room: 'r2', expiresAt: null }, 0);
+        await s.createCode({ ...base, hash: 'old', name: 'old', room: 'r2', expiresAt: T0 - 1000 }, 0);
+        await s.createCode({ ...base, hash: 'bo', name: 'bo', room: 'other', expiresAt: null }, 0);
+        await add(s, 'r2', 'al', 'the operator, as al', { byOperator: true });
+        await add(s, 'r2', 'old', 'the operator, as an expired agent', { byOperator: true });
+        await add(s, 'r2', 'bo', 'the operator, as a name whose code is in another room', { byOperator: true });
+        assert.deepEqual(
+          (await s.senders()).map((x) => [x.room, x.name, x.operator]),
+          [
+            ['r2', 'al', false],
+            ['r2', 'bo', true],
+            ['r2', 'old', false],
+          ],
+        );
+      }),
+    );
+
+    it(
       'lists open-room questions only',
       withStore(async (s) => {
         await add(s, 'build', 'claude', 'just saying');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PostAnswer } from '../../wire/messages.js';
-import { printWarnings, replyNote, replyToOption } from '../format.js';
+import { printPostedJson, printWarnings, replyNote, replyToOption } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -26,7 +26,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--expects <who>', 'who should reply: none, anyone or a name')
     .option('--reply-to <seq>', 'the seq of the message this one replies to (answers it when it is a question for you)')
     .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
-    .option('--json', 'print the stored message as JSON')
+    .option('--json', 'print the stored message as JSON, with the warnings in a warnings field')
     .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
     .action(async (room: string, text: string, flags: PostFlags) => {
       const target = await adminTarget(io, configFrom(io.env), flags.url);
@@ -40,7 +40,7 @@ export function register(program: Command, { io }: CommandHost): void {
       });
       printWarnings(io, res.warnings);
       if (flags.json) {
-        io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
+        printPostedJson(io, res);
         return;
       }
       const m = res.message;

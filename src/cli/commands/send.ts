@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PostAnswer } from '../../wire/messages.js';
-import { printWarnings, replyNote, replyToOption } from '../format.js';
+import { printPostedJson, printWarnings, replyNote, replyToOption } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 
@@ -13,7 +13,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--to <peer>', "recipient ('all' by default)")
     .option('--expects <who>', 'who should reply: none, anyone or a name')
     .option('--reply-to <seq>', 'the seq of the message this one replies to (answers it when it is a question for you)')
-    .option('--json', 'print the stored message as JSON')
+    .option('--json', 'print the stored message as JSON, with the warnings in a warnings field')
     .addHelpText(
       'after',
       '\nExample:\n  ARGYBARGY_CODE=... argybargy send "Who can review #42?" --expects anyone\n  ARGYBARGY_CODE=... argybargy send "Reviewed, LGTM." --reply-to 7\n',
@@ -26,7 +26,7 @@ export function register(program: Command, { io }: CommandHost): void {
         reply_to: replyToOption(flags.replyTo),
       });
       printWarnings(io, res.warnings);
-      if (flags.json) io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
+      if (flags.json) printPostedJson(io, res);
       else
         io.stdout(
           `Sent #${res.message.seq} to ${res.message.to}${replyNote(res.message.reply_to)} (expects_reply: ${res.message.expects_reply}).\n`,

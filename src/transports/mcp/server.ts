@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { advertised, checkToolArgs } from '../../domain/tool-args.js';
 import { ApiError, toApiError } from '../../errors.js';
 import { THREAD_LIMIT } from '../../services/bridge.js';
 import type { Agent } from '../../services/context.js';
@@ -30,6 +31,15 @@ export const CAPABILITIES = {
  */
 export const MCP_PAGE = { messages: 16, chars: 6_000 };
 
+const SEND_ARGS = z.object({
+  text: z.string().min(1).describe('The message.'),
+  to: z.string().max(64).nullish().describe("'all' or a peer name."),
+  expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
+  reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
+});
+const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
+const CLAIM_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of the message.') });
+
 function ok(value: object): CallToolResult {
   return {
     // Compact: the model reads it, and every character counts against the client's limits.
@@ -38,7 +48,11 @@ function ok(value: object): CallToolResult {
   };
 }
 
-/** Runs a tool, turning a refusal from the bridge into a tool error the model can read (the same `{error, detail}`). */
+/**
+ * Runs a tool, turning a refusal into a tool error the model can read: the bridge's
+ * `{error, detail}`, for bad arguments (`bad_request`, checked in the tool) as for
+ * every other refusal.
+ */
 async function tool(fn: () => Promise<object>): Promise<CallToolResult> {
   try {
     return ok(await fn());
@@ -88,6 +102,23 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
   // Whole seconds, and never more than the bridge parks a long-poll.
   const maxWait = config.maxWait;
   const defaultWait = Math.min(25, maxWait);
+  // Each tool's arguments: advertised as they are, checked inside the tool (domain/tool-args.ts).
+  const historyArgs = z.object({
+    limit: z.number().int().min(1).max(config.maxHistory).nullish().describe('How many (default 50).'),
+  });
+  const waitArgs = z.object({
+    since: z
+      .number()
+      .int()
+      .min(0)
+      .nullish()
+      .describe('Only messages after this seq. Omit to continue where you left off.'),
+    wait_seconds: z
+      .number()
+      .min(0)
+      .nullish()
+      .describe(`How long to wait for something new, in seconds (default ${defaultWait}, capped at ${maxWait}).`),
+  });
   const server = new McpServer(
     { name: 'argybargy', version: deps.version },
     { instructions: instructions(agent, maxWait), capabilities: CAPABILITIES },
@@ -119,12 +150,14 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       title: 'Recent messages',
       description:
         'The newest messages of your room that you may see, oldest first. For catching up; to listen, use wait_for_messages.',
-      inputSchema: z.object({
-        limit: z.number().int().min(1).max(config.maxHistory).nullish().describe('How many (default 50).'),
-      }),
+      inputSchema: advertised(historyArgs),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ limit }) => tool(() => bridge.history(agent, limit ?? 50)),
+    (raw) =>
+      tool(() => {
+        const { limit } = checkToolArgs('history', historyArgs, raw);
+        return bridge.history(agent, limit ?? 50);
+      }),
   );
 
   server.registerTool(
@@ -134,22 +167,18 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       description:
         "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       annotations: { destructiveHint: false, openWorldHint: false },
-      inputSchema: z.object({
-        text: z.string().min(1).describe('The message.'),
-        to: z.string().max(64).nullish().describe("'all' or a peer name."),
-        expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
-        reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
-      }),
+      inputSchema: advertised(SEND_ARGS),
     },
-    ({ text, to, expects_reply, reply_to }) =>
-      tool(() =>
-        bridge.post(agent, {
+    (raw) =>
+      tool(() => {
+        const { text, to, expects_reply, reply_to } = checkToolArgs('send', SEND_ARGS, raw);
+        return bridge.post(agent, {
           text,
           to: to ?? undefined,
           expects_reply: expects_reply ?? undefined,
           reply_to: reply_to ?? undefined,
-        }),
-      ),
+        });
+      }),
   );
 
   server.registerTool(
@@ -157,10 +186,10 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Read a thread',
       description: `A question and every reply to it (replies to replies too) that you may see, oldest first, given the seq of any message in it: {room, root, messages, truncated}. root.answered_by says whether and by whom it was answered. At most ${THREAD_LIMIT} messages.`,
-      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') }),
+      inputSchema: advertised(THREAD_ARGS),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ seq }) => tool(() => bridge.thread(agent, seq)),
+    (raw) => tool(() => bridge.thread(agent, checkToolArgs('thread', THREAD_ARGS, raw).seq)),
   );
 
   server.registerTool(
@@ -168,23 +197,12 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Wait for messages',
       description: `Returns new messages for you as soon as there are any, or after wait_seconds (default ${defaultWait}, at most ${maxWait}) with none, so it answers within ${maxWait} seconds. At most ${MCP_PAGE.messages} messages come at once: when more is true, call again at once. Also says should_exit: when true, stop and finish (exit_reason tells why). Without since, continues from where you left off: you receive every message exactly once, and a call that was cancelled or timed out loses nothing.`,
-      inputSchema: z.object({
-        since: z
-          .number()
-          .int()
-          .min(0)
-          .nullish()
-          .describe('Only messages after this seq. Omit to continue where you left off.'),
-        wait_seconds: z
-          .number()
-          .min(0)
-          .nullish()
-          .describe(`How long to wait for something new, in seconds (default ${defaultWait}, capped at ${maxWait}).`),
-      }),
+      inputSchema: advertised(waitArgs),
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
-    ({ since, wait_seconds }, ctx) =>
+    (raw, ctx) =>
       tool(async () => {
+        const { since, wait_seconds } = checkToolArgs('wait_for_messages', waitArgs, raw);
         const signals = [call.gone, ctx.mcpReq.signal].filter((s): s is AbortSignal => s !== undefined);
         const answer = await delivery.poll(agent, Math.floor(wait_seconds ?? defaultWait), {
           since: since ?? undefined,
@@ -204,9 +222,9 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       description:
         "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, or it was already answered (answered_by), so stay quiet.",
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
-      inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of the message.') }),
+      inputSchema: advertised(CLAIM_ARGS),
     },
-    ({ seq }) => tool(() => bridge.claim(agent, seq)),
+    (raw) => tool(() => bridge.claim(agent, checkToolArgs('claim', CLAIM_ARGS, raw).seq)),
   );
 
   server.registerPrompt(

@@ -8,8 +8,9 @@ export function addressee(w: WaitingRow): string {
 
 /**
  * "Waiting on you": the questions that wait on the operator (the bridge's `inbox`:
- * addressed to an operator name, open questions the operator may answer, and anything
- * addressed to nobody), longest first; absent when there is none.
+ * agents' questions addressed to an operator name, open questions the operator may
+ * answer, and agents' questions addressed to nobody; never the operator's own),
+ * longest first; absent when there is none.
  */
 export function Inbox(props: { rows: WaitingRow[]; now: number; fetchedAt: number; onOpen: (room: string) => void }) {
   if (props.rows.length === 0) return null;

@@ -41,7 +41,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       "'none': for information. Do not reply.",
       "Someone else's name: not your turn. Do not reply.",
       "expects_reply_resolved is the same value, except 'anyone' becomes a name when only one member besides the asker could answer: if it is your name, answer.",
-      'A POST /messages answer carries warnings: empty, or naming a to or expects_reply that is not in your room (check GET /peers). The message was stored anyway and waits until an agent of that name joins.',
+      "A POST /messages answer carries warnings: empty, or naming a to or expects_reply that is not in your room (not_a_member: check GET /peers; the message waits until an agent of that name joins) or is a reserved word nobody can be called (reserved_name: 'all' as expects_reply, 'anyone' or 'none' as to). The message was stored anyway.",
       'You never receive your own messages. A direct message is seen only by its sender and its recipient.',
       'Answer with POST /messages {"text": ..., "reply_to": <the question\'s seq>}. The first reply from the one it waits on (its addressee; for \'anyone\', whoever claimed it, or, while unclaimed, the first to reply, which also claims it) answers it: the question then carries answered_by and answered_at, and a later claim gets 409 naming who answered.',
       'A message with answered_by set is settled: do not answer it again. GET /messages/{seq}/thread shows a question with every reply to it.',

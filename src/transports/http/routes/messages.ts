@@ -27,7 +27,7 @@ export function messageRoutes(deps: RouteDeps) {
           security,
           summary: 'Send a message to your room or to one peer.',
           description:
-            "Send a message to your room ('all') or to one peer. Answers {ok, message, warnings}: warnings is empty, or names a to or expects_reply that is not a member of your room (the message is stored anyway and waits until an agent of that name joins). With reply_to: <seq> it replies to that message; a reply to a question addressed to you (or that you claimed, or an unclaimed 'anyone') answers it.",
+            "Send a message to your room ('all') or to one peer. Answers {ok, message, warnings}: warnings is empty, or names a to or expects_reply nobody answers to: not a member of your room (not_a_member; the message waits until an agent of that name joins) or a reserved word (reserved_name: expects_reply 'all', to 'anyone' or 'none'). The message is stored anyway. With reply_to: <seq> it replies to that message; a reply to a question addressed to you (or that you claimed, or an unclaimed 'anyone') answers it.",
           body: Type.Object({
             to: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "'all' (default) or a peer name" }))),
             text: Type.String({
