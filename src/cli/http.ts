@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { Static, TSchema } from 'typebox';
 import { dataPaths } from '../app/data-dir.js';
+import { readSmallFile } from '../app/small-file.js';
 import type { Config } from '../config.js';
 import { shapeProblem } from '../wire/check.js';
 import { oneLine } from './format.js';
 import { CliError, type CliIO } from './io.js';
-import { configFrom, localBridgeUrl } from './local.js';
+import { configFrom, localBridgeUrl, noticeTo } from './local.js';
 import { forTerminal } from './terminal.js';
 
 /** Where an operator command sends its requests, and with which token. */
@@ -39,14 +39,13 @@ export async function adminTarget(io: CliIO, config: Config, url?: string): Prom
     }
     return { url: url.replace(/\/+$/, ''), token: fromEnv, local: false, io };
   }
-  const local = await localBridgeUrl(config, io.env);
+  const local = await localBridgeUrl(config, io.env, noticeTo(io));
   let token = fromEnv;
   if (!token) {
-    try {
-      token = readFileSync(dataPaths(config.dataDir).adminToken, 'utf8').trim();
-    } catch {
-      throw notRunning(local);
-    }
+    // Read like bridge.json: a FIFO or a huge file in its place must not hang the command.
+    const file = readSmallFile(dataPaths(config.dataDir).adminToken, 4096);
+    token = file && 'text' in file ? file.text.trim() : '';
+    if (!token) throw notRunning(local);
   }
   return { url: local, token, local: true, io };
 }
@@ -163,7 +162,7 @@ export async function agentTarget(io: CliIO): Promise<AgentTarget> {
 export async function agentUrl(io: CliIO): Promise<string> {
   const fromEnv = io.env.ARGYBARGY_URL?.trim();
   if (fromEnv) return fromEnv.replace(/\/+$/, '');
-  return localBridgeUrl(configFrom(io.env), io.env);
+  return localBridgeUrl(configFrom(io.env), io.env, noticeTo(io));
 }
 
 /** An agent request with the code from the environment; the answer must have the shape `schema` (see expectOk). */
