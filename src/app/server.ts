@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, localUrl } from '../config.js';
 import { buildApp } from '../transports/http/app.js';
-import { newInstanceId, removeBridgeRecord, writeBridgeRecord } from './bridge-record.js';
+import { findRunningBridge, newInstanceId, removeBridgeRecord, writeBridgeRecord } from './bridge-record.js';
 import { type ComposeOptions, openServices, type Services } from './compose.js';
 import { dataPaths } from './data-dir.js';
 
@@ -72,7 +72,9 @@ export interface RunningBridge extends AssembledBridge {
  * Assembles the bridge and listens on config.host:config.port (port 0 picks a free
  * one); records where it listens in `<data>/bridge.json` for the commands run in
  * other terminals, and removes that record again in close() if it is still this
- * bridge's.
+ * bridge's. A live bridge already recorded there (its instance answers) does not stop
+ * this one, but `opts.notice` (else the log, at warn) hears one line naming it: from
+ * now on the commands reach this bridge instead.
  */
 export async function startServer(config: Config, opts: AssembleOptions = {}): Promise<RunningBridge> {
   const assembled = await assemble(config, opts);
@@ -87,6 +89,13 @@ export async function startServer(config: Config, opts: AssembleOptions = {}): P
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = localUrl(config.host, port);
   const paths = dataPaths(config.dataDir);
+  const say = opts.notice ?? ((line: string) => app.log.warn(line));
+  const other = await findRunningBridge(paths, { timeoutMs: 1000 });
+  if (other && other.instance !== instance) {
+    say(
+      `argybargy: another bridge (pid ${other.pid}) is running on this data directory at ${other.url}; this one at ${url} now takes over ${paths.bridge}, so commands in other terminals reach this one.`,
+    );
+  }
   try {
     writeBridgeRecord(paths, {
       url,

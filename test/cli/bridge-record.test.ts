@@ -279,6 +279,28 @@ describe('bridge.json is trusted only for the bridge that wrote it', () => {
     assert.equal(noPort.code, 1);
     assert.match(noPort.stderr, /ignoring .*bridge\.json: it is not a regular file/);
   });
+
+  it('a second bridge on the same data directory runs, but says which bridge is already there', async (t) => {
+    const dir = tempDir(t);
+    const first = await startBridge(t, {}, { dataDir: dir });
+    const notes: string[] = [];
+    const config = loadConfig({ ARGYBARGY_DATA: dir, ARGYBARGY_PORT: '0', ARGYBARGY_LOG_LEVEL: 'silent' });
+    const second = await startServer(config, { logger: false, notice: (l) => notes.push(l) });
+    t.after(() => second.close());
+    assert.equal(notes.length, 1, notes.join('\n'));
+    assert.ok(notes[0]?.includes(first.url), notes[0]);
+    assert.ok(notes[0]?.includes(second.url), notes[0]);
+    assert.notEqual(second.instance, first.running.instance);
+    assert.equal(readBridgeRecord(dataPaths(dir))?.instance, second.instance);
+    await second.close();
+    assert.equal(existsSync(dataPaths(dir).bridge), false, 'the newer record was its own: removed');
+    // A bridge alone on its data directory (the first one's record is gone now) says nothing.
+    const third = await startServer(config, { logger: false, notice: (l) => notes.push(l) });
+    t.after(() => third.close());
+    assert.equal(notes.length, 1);
+    await first.close();
+    assert.equal(readBridgeRecord(dataPaths(dir))?.instance, third.instance, "first leaves third's record alone");
+  });
 });
 
 /** Runs the built CLI and kills it after `ms` (then code is null): a command that hangs shows as null. */
