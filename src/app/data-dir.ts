@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newAdminToken } from '../secrets.js';
+import { readSmallFile } from './small-file.js';
 
 /** The files the bridge keeps in its data directory. */
 export interface DataPaths {
@@ -50,7 +51,10 @@ export function writeSecretFile(path: string, content: string): void {
 export function loadOrCreateAdminToken(paths: DataPaths): string {
   ensureDataDir(paths.dir);
   if (existsSync(paths.adminToken)) {
-    const token = readFileSync(paths.adminToken, 'utf8').trim();
+    const file = readSmallFile(paths.adminToken, 4096);
+    if (file && 'problem' in file)
+      throw new Error(`${paths.adminToken}: ${file.problem}; remove it to get a new admin token.`);
+    const token = file?.text.trim();
     if (token) {
       if ((statSync(paths.adminToken).mode & 0o077) !== 0) chmodSync(paths.adminToken, 0o600);
       return token;
@@ -63,10 +67,8 @@ export function loadOrCreateAdminToken(paths: DataPaths): string {
 
 /** The public URL saved by the tunnel (url.txt), without a trailing slash, or null. */
 export function readPublicUrl(paths: DataPaths): string | null {
-  try {
-    const u = readFileSync(paths.url, 'utf8').trim().replace(/\/+$/, '');
-    return /^https?:\/\/\S+$/.test(u) ? u : null;
-  } catch {
-    return null;
-  }
+  const file = readSmallFile(paths.url, 4096);
+  if (!file || 'problem' in file) return null;
+  const u = file.text.trim().replace(/\/+$/, '');
+  return /^https?:\/\/\S+$/.test(u) ? u : null;
 }

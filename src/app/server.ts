@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, localUrl } from '../config.js';
 import { buildApp } from '../transports/http/app.js';
-import { removeBridgeRecord, writeBridgeRecord } from './bridge-record.js';
+import { findRunningBridge, newInstanceId, removeBridgeRecord, writeBridgeRecord } from './bridge-record.js';
 import { type ComposeOptions, openServices, type Services } from './compose.js';
 import { dataPaths } from './data-dir.js';
 
 /** A bridge assembled from a config: services and the HTTP app, not yet listening. */
 export interface AssembledBridge extends Services {
   app: FastifyInstance;
+  /** The random id of this start: GET /health answers it and bridge.json records it. */
+  instance: string;
   /** Marks the bridge as shutting down: answers close their connections. */
   drain(): void;
 }
@@ -26,10 +28,12 @@ async function assemble(config: Config, opts: AssembleOptions = {}): Promise<Ass
     metrics: true,
   });
   let app: FastifyInstance;
+  const instance = newInstanceId();
   try {
     app = await buildApp({
       config,
       version: services.ctx.version,
+      instance,
       publicUrl: services.ctx.publicUrl,
       bridge: services.bridge,
       operator: services.operator,
@@ -53,7 +57,7 @@ async function assemble(config: Config, opts: AssembleOptions = {}): Promise<Ass
     if (sweeper) clearInterval(sweeper);
     await services.close();
   });
-  return { ...services, app, drain };
+  return { ...services, app, instance, drain };
 }
 
 /** A bridge listening on a port. */
@@ -67,11 +71,14 @@ export interface RunningBridge extends AssembledBridge {
 /**
  * Assembles the bridge and listens on config.host:config.port (port 0 picks a free
  * one); records where it listens in `<data>/bridge.json` for the commands run in
- * other terminals, and removes that record again in close().
+ * other terminals, and removes that record again in close() if it is still this
+ * bridge's. A live bridge already recorded there (its instance answers) does not stop
+ * this one, but `opts.notice` (else the log, at warn) hears one line naming it: from
+ * now on the commands reach this bridge instead.
  */
 export async function startServer(config: Config, opts: AssembleOptions = {}): Promise<RunningBridge> {
   const assembled = await assemble(config, opts);
-  const { app, ctx } = assembled;
+  const { app, ctx, instance } = assembled;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
@@ -82,8 +89,22 @@ export async function startServer(config: Config, opts: AssembleOptions = {}): P
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = localUrl(config.host, port);
   const paths = dataPaths(config.dataDir);
+  const say = opts.notice ?? ((line: string) => app.log.warn(line));
+  const other = await findRunningBridge(paths, { timeoutMs: 1000 });
+  if (other && other.instance !== instance) {
+    say(
+      `argybargy: another bridge (pid ${other.pid}) is running on this data directory at ${other.url}; this one at ${url} now takes over ${paths.bridge}, so commands in other terminals reach this one.`,
+    );
+  }
   try {
-    writeBridgeRecord(paths, { url, host: config.host, port, pid: process.pid, started: new Date().toISOString() });
+    writeBridgeRecord(paths, {
+      url,
+      host: config.host,
+      port,
+      pid: process.pid,
+      started: new Date().toISOString(),
+      instance,
+    });
   } catch (e) {
     // Not fatal: commands elsewhere then need ARGYBARGY_PORT (or --url) to find this bridge.
     app.log.warn({ err: e }, `could not record the bridge's address in ${paths.bridge}`);
@@ -96,7 +117,7 @@ export async function startServer(config: Config, opts: AssembleOptions = {}): P
     close() {
       closing ??= (async () => {
         // First: from now on no command should pick this bridge.
-        removeBridgeRecord(paths, { pid: process.pid, port });
+        removeBridgeRecord(paths, { instance });
         assembled.drain();
         ctx.live.wakeups.shutdown();
         // Parked readers answer at once; anything still open after a few seconds is

@@ -1,4 +1,5 @@
-import type { PollAnswer } from '../wire/messages.js';
+import { shapeProblem } from '../wire/check.js';
+import { PollAnswer } from '../wire/messages.js';
 import { type ChannelEvent, type ExitInfo, exitFromPoll, exitFromRefusal, messageEvent } from './events.js';
 import { BridgeUnreachable, type RestClient } from './rest.js';
 import type { ChannelState, StateFile } from './state.js';
@@ -73,8 +74,12 @@ export async function follow(o: FollowOptions, signal: AbortSignal): Promise<Fol
       continue;
     }
     const a = answer.body as PollAnswer;
-    if (answer.status === 200 && (!Array.isArray(a?.messages) || !Number.isSafeInteger(a.cursor) || !a.room)) {
-      await retry(`the answer from ${o.rest.url} is not a poll answer (is ARGYBARGY_URL the bridge?)`, null);
+    const problem = answer.status === 200 ? shapeProblem(PollAnswer, a) : null;
+    if (problem !== null) {
+      await retry(
+        `the answer from ${o.rest.url} is not a poll answer (${problem}; is ARGYBARGY_URL the bridge?)`,
+        null,
+      );
       continue;
     }
     if (answer.status === 200) {

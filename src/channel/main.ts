@@ -1,4 +1,5 @@
-import type { Whoami } from '../wire/messages.js';
+import { shapeProblem } from '../wire/check.js';
+import { Whoami } from '../wire/messages.js';
 import { RestClient } from './rest.js';
 import { serveChannel } from './server.js';
 import { channelDir, StateFile, stateKey } from './state.js';
@@ -17,7 +18,7 @@ export interface RunChannelOptions {
 async function whoami(rest: RestClient): Promise<Whoami | null> {
   try {
     const r = await rest.request<Whoami>('GET', '/whoami', { timeoutMs: 3000 });
-    return r.status === 200 && typeof r.body === 'object' ? r.body : null;
+    return r.status === 200 && shapeProblem(Whoami, r.body) === null ? r.body : null;
   } catch {
     return null;
   }

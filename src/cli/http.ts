@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import type { Static, TSchema } from 'typebox';
 import { dataPaths } from '../app/data-dir.js';
+import { readSmallFile } from '../app/small-file.js';
 import type { Config } from '../config.js';
+import { shapeProblem } from '../wire/check.js';
+import { oneLine } from './format.js';
 import { CliError, type CliIO } from './io.js';
-import { configFrom, localBridgeUrl } from './local.js';
+import { configFrom, localBridgeUrl, noticeTo } from './local.js';
 import { forTerminal } from './terminal.js';
 
 /** Where an operator command sends its requests, and with which token. */
@@ -36,14 +39,13 @@ export async function adminTarget(io: CliIO, config: Config, url?: string): Prom
     }
     return { url: url.replace(/\/+$/, ''), token: fromEnv, local: false, io };
   }
-  const local = await localBridgeUrl(config, io.env);
+  const local = await localBridgeUrl(config, io.env, noticeTo(io));
   let token = fromEnv;
   if (!token) {
-    try {
-      token = readFileSync(dataPaths(config.dataDir).adminToken, 'utf8').trim();
-    } catch {
-      throw notRunning(local);
-    }
+    // Read like bridge.json: a FIFO or a huge file in its place must not hang the command.
+    const file = readSmallFile(dataPaths(config.dataDir).adminToken, 4096);
+    token = file && 'text' in file ? file.text.trim() : '';
+    if (!token) throw notRunning(local);
   }
   return { url: local, token, local: true, io };
 }
@@ -54,62 +56,96 @@ function notRunning(url: string): CliError {
   );
 }
 
-interface CallResult<T> {
+interface CallResult {
   status: number;
-  body: T;
+  body: unknown;
 }
 
 /** One JSON request; a bridge that is not there becomes a one-line CliError, never a stack trace. */
-async function callBridge<T = unknown>(
+async function callBridge(
   url: string,
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: unknown,
   signal?: AbortSignal,
-): Promise<CallResult<T>> {
+): Promise<CallResult> {
   let res: Response;
+  let text: string;
   try {
     res = await fetch(url + path, {
       method,
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A bridge never redirects: following one would carry the credentials elsewhere.
+      redirect: 'error',
       signal,
     });
+    text = await res.text();
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw notRunning(url);
   }
-  const text = await res.text();
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, body: parsed as T };
+  return { status: res.status, body: parsed };
+}
+
+/** What a request was, for messages: `GET http://…/admin/state` (never a credential). */
+interface Asked {
+  url: string;
+  method: string;
+  path: string;
 }
 
 /**
- * The answer's body, made safe for the terminal it will be shown on; a non-2xx
- * answer becomes a one-line CliError carrying the bridge's own sentence.
+ * The answer's body, checked against `schema` (the wire shape the command reads) and
+ * made safe for the terminal it will be shown on. A non-2xx answer becomes a
+ * one-line CliError carrying the bridge's own sentence; a 2xx answer of another
+ * shape (something that is not an argybargy bridge answered) a one-line CliError
+ * saying so, instead of a JavaScript error later.
  */
-function expectOk<T>(io: CliIO, r: CallResult<T>): T {
+function expectOk<S extends TSchema>(io: CliIO, asked: Asked, r: CallResult, schema: S): Static<S> {
   const body = forTerminal(io, r.body);
-  if (r.status >= 200 && r.status < 300) return body;
-  const b = body as { detail?: string; error?: string } | string;
-  const detail = typeof b === 'object' && b ? (b.detail ?? b.error) : String(b).slice(0, 200);
-  throw new CliError(`argybargy: ${detail ?? `the bridge answered ${r.status}`}`, r.status === 400 ? 2 : 1);
+  if (r.status >= 200 && r.status < 300) {
+    const problem = shapeProblem(schema, r.body);
+    if (problem === null) return body as Static<S>;
+    throw new CliError(
+      `argybargy: the answer of ${asked.method} ${asked.url}${asked.path.split('?')[0]} is not an argybargy bridge's (${oneLine(
+        forTerminal(io, problem),
+        300,
+      )}). Is ${asked.url} the bridge?`,
+    );
+  }
+  const b = body as { detail?: unknown; error?: unknown } | string;
+  const detail =
+    typeof b === 'object' && b !== null
+      ? typeof b.detail === 'string'
+        ? b.detail
+        : typeof b.error === 'string'
+          ? b.error
+          : undefined
+      : String(b).slice(0, 200);
+  throw new CliError(
+    `argybargy: ${detail?.trim() ? oneLine(detail, 1000) : `the bridge answered ${r.status}`}`,
+    r.status === 400 ? 2 : 1,
+  );
 }
 
-/** An admin request against `target`. */
-export async function adminCall<T = unknown>(
+/** An admin request against `target`; the answer must have the shape `schema` (see expectOk). */
+export async function adminCall<S extends TSchema>(
   target: AdminTarget,
   method: string,
   path: string,
+  schema: S,
   body?: unknown,
-): Promise<T> {
-  return expectOk(target.io, await callBridge<T>(target.url, method, path, { 'x-admin-token': target.token }, body));
+): Promise<Static<S>> {
+  const r = await callBridge(target.url, method, path, { 'x-admin-token': target.token }, body);
+  return expectOk(target.io, { url: target.url, method, path }, r, schema);
 }
 
 /**
@@ -126,19 +162,18 @@ export async function agentTarget(io: CliIO): Promise<AgentTarget> {
 export async function agentUrl(io: CliIO): Promise<string> {
   const fromEnv = io.env.ARGYBARGY_URL?.trim();
   if (fromEnv) return fromEnv.replace(/\/+$/, '');
-  return localBridgeUrl(configFrom(io.env), io.env);
+  return localBridgeUrl(configFrom(io.env), io.env, noticeTo(io));
 }
 
-/** An agent request with the code from the environment. */
-export async function agentCall<T = unknown>(
+/** An agent request with the code from the environment; the answer must have the shape `schema` (see expectOk). */
+export async function agentCall<S extends TSchema>(
   agent: AgentTarget,
   method: string,
   path: string,
+  schema: S,
   body?: unknown,
   signal?: AbortSignal,
-): Promise<T> {
-  return expectOk(
-    agent.io,
-    await callBridge<T>(agent.url, method, path, { authorization: `Bearer ${agent.code}` }, body, signal),
-  );
+): Promise<Static<S>> {
+  const r = await callBridge(agent.url, method, path, { authorization: `Bearer ${agent.code}` }, body, signal);
+  return expectOk(agent.io, { url: agent.url, method, path }, r, schema);
 }

@@ -29,21 +29,32 @@ function isSet(env: Record<string, string | undefined>, name: string): boolean {
  * The URL of the bridge on this machine, the one place every command finds it:
  * ARGYBARGY_HOST and ARGYBARGY_PORT when set in `env`; for what is not set, the
  * address the running bridge recorded in its data directory (bridge.json, used only
- * while that bridge is alive and answering); else the defaults (127.0.0.1:8765).
+ * while that bridge is alive and its GET /health answers the recorded instance, see
+ * findRunningBridge); else the defaults (127.0.0.1:8765). A record ignored for a
+ * reason worth knowing (malformed, not loopback, another server answering) is said
+ * in one line to `notice`.
  */
-export async function localBridgeUrl(config: Config, env: Record<string, string | undefined>): Promise<string> {
+export async function localBridgeUrl(
+  config: Config,
+  env: Record<string, string | undefined>,
+  notice?: (line: string) => void,
+): Promise<string> {
   const hostSet = isSet(env, 'ARGYBARGY_HOST');
   const portSet = isSet(env, 'ARGYBARGY_PORT');
   if (hostSet && portSet) return bindUrl(config);
-  const running = await findRunningBridge(dataPaths(config.dataDir));
+  const running = await findRunningBridge(dataPaths(config.dataDir), { notice });
   if (!running) return bindUrl(config);
   if (!hostSet && !portSet) return running.url;
   return localUrl(hostSet ? config.host : running.host, portSet ? config.port : running.port);
 }
 
-/** The URL agents should use for the local bridge: the tunnel's (url.txt), else localBridgeUrl. */
-export async function localBaseUrl(config: Config, env: Record<string, string | undefined>): Promise<string> {
-  return readPublicUrl(dataPaths(config.dataDir)) ?? (await localBridgeUrl(config, env));
+/** The URL agents should use for the local bridge: the tunnel's (url.txt), else localBridgeUrl (`notice` as there). */
+export async function localBaseUrl(
+  config: Config,
+  env: Record<string, string | undefined>,
+  notice?: (line: string) => void,
+): Promise<string> {
+  return readPublicUrl(dataPaths(config.dataDir)) ?? (await localBridgeUrl(config, env, notice));
 }
 
 /** Prints a notice for the operator (one line) on the command's stderr. */

@@ -175,6 +175,10 @@ export type StreamTicket = Static<typeof StreamTicket>;
 export const Health = Type.Object({
   status: Type.Literal('ok', { description: "Always 'ok' while the bridge runs." }),
   version: Type.String({ description: "The bridge's version." }),
+  instance: Type.String({
+    description:
+      'A random id of this start of the bridge (new on every start; not a secret). The CLI checks it against <data>/bridge.json before it sends the admin token.',
+  }),
 });
 export type Health = Static<typeof Health>;
 

@@ -151,5 +151,11 @@ export type RoomChanged = Static<typeof RoomChanged>;
 export const RoomCreated = Type.Object({ ok: Type.Literal(true), created: Type.Boolean(), room: RoomStatus });
 export type RoomCreated = Static<typeof RoomCreated>;
 
+/** The answer of DELETE /admin/webhooks. */
+export const AdminWebhookRemoved = Type.Object({
+  removed: Type.Boolean({ description: 'False when the agent had no webhook.' }),
+});
+export type AdminWebhookRemoved = Static<typeof AdminWebhookRemoved>;
+
 export const AdminToken = Type.Object({ admin_token: Type.String() });
 export type AdminToken = Static<typeof AdminToken>;

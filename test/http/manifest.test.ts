@@ -12,9 +12,10 @@ describe('GET / and /health', () => {
       ARGYBARGY_MAX_IDLE_SECONDS: '600',
     });
     const h = await b.call('GET', '/health');
-    assert.deepEqual(Object.keys(h.body).sort(), ['status', 'version']);
+    assert.deepEqual(Object.keys(h.body).sort(), ['instance', 'status', 'version']);
     assert.equal(h.body.status, 'ok');
     assert.match(h.body.version, /^\d+\.\d+\.\d+/);
+    assert.equal(h.body.instance, b.running.instance, 'the id of this start, as bridge.json records it');
     const m = (await b.call('GET', '/')).body;
     for (const k of [
       'name',

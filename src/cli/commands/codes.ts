@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import type { CodeListing, CodesAnswer } from '../../wire/operator.js';
+import { type CodeListing, CodesAnswer } from '../../wire/operator.js';
 import { printJson, styles, table } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
@@ -18,7 +18,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .action(async (flags: { url?: string; json?: boolean }) => {
       const config = configFrom(io.env);
       const codes: CodeListing[] = flags.url
-        ? (await adminCall<CodesAnswer>(await adminTarget(io, config, flags.url), 'GET', '/admin/codes')).codes
+        ? (await adminCall(await adminTarget(io, config, flags.url), 'GET', '/admin/codes', CodesAnswer)).codes
         : forTerminal(io, await withLocalOperator(io, config, (op) => op.codes()));
       if (flags.json) return printJson(io, codes);
       if (codes.length === 0) {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Whoami } from '../../wire/messages.js';
+import { Whoami } from '../../wire/messages.js';
 import { agentCall, agentUrl } from '../http.js';
 import { CliError, type CliIO, type CommandHost } from '../io.js';
 import {
@@ -79,7 +79,7 @@ async function obtainCode(io: CliIO, flags: ConnectFlags): Promise<{ code: strin
 /** Asks the bridge whose code it is; a refusal says what was checked and how to skip the check. */
 async function whoIs(io: CliIO, url: string, code: string): Promise<Whoami> {
   try {
-    return await agentCall<Whoami>({ url, code, io }, 'GET', '/whoami');
+    return await agentCall({ url, code, io }, 'GET', '/whoami', Whoami);
   } catch (e) {
     if (e instanceof CliError) {
       throw new CliError(

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { channelLines } from '../channel-lines.js';
 import { mcpLines } from '../connect.js';
 import type { CommandHost } from '../io.js';
-import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
+import { configFrom, localBaseUrl, noticeTo, withLocalOperator } from '../local.js';
 
 interface InviteFlags {
   name: string;
@@ -28,7 +28,7 @@ export function register(program: Command, { io }: CommandHost): void {
     )
     .action(async (flags: InviteFlags) => {
       const config = configFrom(io.env);
-      const url = await localBaseUrl(config, io.env);
+      const url = await localBaseUrl(config, io.env, noticeTo(io));
       const res = await withLocalOperator(io, config, (op) =>
         op.invite(
           { name: flags.name, room: flags.room, expires: flags.expires, capabilities: flags.capabilities },

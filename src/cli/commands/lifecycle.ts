@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RoomChanged } from '../../wire/operator.js';
+import { RoomChanged } from '../../wire/operator.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -20,7 +20,7 @@ export function register(program: Command, { io }: CommandHost): void {
       .addHelpText('after', `\nExample:\n  argybargy ${action} build\n`)
       .action(async (room: string, flags: { by: string; url?: string }) => {
         const target = await adminTarget(io, configFrom(io.env), flags.url);
-        const res = await adminCall<RoomChanged>(target, 'POST', `/admin/rooms/${encodeURIComponent(room)}/${action}`, {
+        const res = await adminCall(target, 'POST', `/admin/rooms/${encodeURIComponent(room)}/${action}`, RoomChanged, {
           by: flags.by,
         });
         io.stdout(

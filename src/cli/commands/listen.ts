@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Message, PollAnswer } from '../../wire/messages.js';
+import { type Message, PollAnswer } from '../../wire/messages.js';
 import { styles } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import { CliError, type CliIO, type CommandHost } from '../io.js';
@@ -50,10 +50,11 @@ export function register(program: Command, { io, finish }: CommandHost): void {
         for (;;) {
           let a: PollAnswer;
           try {
-            a = await agentCall<PollAnswer>(
+            a = await agentCall(
               agent,
               'GET',
               `/messages?since=${cursor}&wait=${wait}`,
+              PollAnswer,
               undefined,
               stop.signal,
             );

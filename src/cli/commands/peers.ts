@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PeersAnswer } from '../../wire/messages.js';
+import { PeersAnswer } from '../../wire/messages.js';
 import { ago, printJson, styles, table } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
@@ -12,7 +12,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_CODE=... argybargy peers --json\n')
     .action(async (flags: { json?: boolean }) => {
-      const res = await agentCall<PeersAnswer>(await agentTarget(io), 'GET', '/peers');
+      const res = await agentCall(await agentTarget(io), 'GET', '/peers', PeersAnswer);
       if (flags.json) return printJson(io, res);
       const s = styles(io);
       io.stdout(`Room ${res.room}\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PostAnswer } from '../../wire/messages.js';
+import { PostAnswer } from '../../wire/messages.js';
 import { printPostedJson, printWarnings, replyNote, replyToOption } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
@@ -30,7 +30,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
     .action(async (room: string, text: string, flags: PostFlags) => {
       const target = await adminTarget(io, configFrom(io.env), flags.url);
-      const res = await adminCall<PostAnswer>(target, 'POST', '/admin/say', {
+      const res = await adminCall(target, 'POST', '/admin/say', PostAnswer, {
         room,
         text,
         sender: flags.as,

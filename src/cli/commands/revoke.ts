@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RevokeAnswer } from '../../wire/operator.js';
+import { RevokeAnswer } from '../../wire/operator.js';
 import { adminCall, adminTarget } from '../http.js';
 import { CliError, type CommandHost } from '../io.js';
 import { configFrom, withLocalOperator } from '../local.js';
@@ -21,7 +21,7 @@ export function register(program: Command, { io }: CommandHost): void {
       let revoked: number;
       try {
         revoked = (
-          await adminCall<RevokeAnswer>(await adminTarget(io, config, flags.url), 'POST', '/admin/revoke', {
+          await adminCall(await adminTarget(io, config, flags.url), 'POST', '/admin/revoke', RevokeAnswer, {
             target,
             room: flags.room,
           })

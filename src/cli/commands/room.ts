@@ -4,7 +4,7 @@ import { channelLines } from '../channel-lines.js';
 import { mcpLines } from '../connect.js';
 import { printJson } from '../format.js';
 import type { CommandHost } from '../io.js';
-import { configFrom, localBaseUrl, withLocalOperator } from '../local.js';
+import { configFrom, localBaseUrl, noticeTo, withLocalOperator } from '../local.js';
 
 interface RoomFlags {
   worker: string;
@@ -26,7 +26,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .addHelpText('after', '\nExample:\n  argybargy room build --worker coder --expires 1d\n')
     .action(async (name: string, flags: RoomFlags) => {
       const config = configFrom(io.env);
-      const url = await localBaseUrl(config, io.env);
+      const url = await localBaseUrl(config, io.env, noticeTo(io));
       const out = await withLocalOperator(io, config, async (op) => {
         const { room } = await op.createRoom(name);
         const worker = await op.invite({ name: flags.worker, room: room.name, expires: flags.expires }, url);

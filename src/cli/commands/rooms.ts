@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { StateAnswer } from '../../wire/operator.js';
+import { StateAnswer } from '../../wire/operator.js';
 import { ago, oneLine, printJson, styles, table } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
@@ -16,10 +16,11 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  argybargy rooms\n')
     .action(async (flags: { url?: string; json?: boolean }) => {
-      const state = await adminCall<StateAnswer>(
+      const state = await adminCall(
         await adminTarget(io, configFrom(io.env), flags.url),
         'GET',
         '/admin/state',
+        StateAnswer,
       );
       type Row = StateAnswer['waiting'][number];
       const byRoom = (rows: Row[]) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PostAnswer } from '../../wire/messages.js';
+import { PostAnswer } from '../../wire/messages.js';
 import { printPostedJson, printWarnings, replyNote, replyToOption } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
@@ -19,7 +19,7 @@ export function register(program: Command, { io }: CommandHost): void {
       '\nExample:\n  ARGYBARGY_CODE=... argybargy send "Who can review #42?" --expects anyone\n  ARGYBARGY_CODE=... argybargy send "Reviewed, LGTM." --reply-to 7\n',
     )
     .action(async (text: string, flags: { to?: string; expects?: string; replyTo?: string; json?: boolean }) => {
-      const res = await agentCall<PostAnswer>(await agentTarget(io), 'POST', '/messages', {
+      const res = await agentCall(await agentTarget(io), 'POST', '/messages', PostAnswer, {
         text,
         to: flags.to,
         expects_reply: flags.expects,

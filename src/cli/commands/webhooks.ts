@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WebhookListing, WebhooksAnswer } from '../../wire/operator.js';
+import { AdminWebhookRemoved, type WebhookListing, WebhooksAnswer } from '../../wire/operator.js';
 import { printJson, styles, table } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import { CliError, type CommandHost } from '../io.js';
@@ -36,7 +36,7 @@ export function register(program: Command, { io }: CommandHost): void {
       const all: WebhookListing[] = await bridgeOrLocal(
         flags,
         async () =>
-          (await adminCall<WebhooksAnswer>(await adminTarget(io, config, flags.url), 'GET', '/admin/webhooks'))
+          (await adminCall(await adminTarget(io, config, flags.url), 'GET', '/admin/webhooks', WebhooksAnswer))
             .webhooks,
         async () => forTerminal(io, (await withLocalOperator(io, config, (op) => op.webhookList())).webhooks),
       );
@@ -80,10 +80,11 @@ export function register(program: Command, { io }: CommandHost): void {
       const { removed } = await bridgeOrLocal(
         flags,
         async () =>
-          adminCall<{ removed: boolean }>(
+          adminCall(
             await adminTarget(io, config, flags.url),
             'DELETE',
             `/admin/webhooks?${query}`,
+            AdminWebhookRemoved,
           ),
         () => withLocalOperator(io, config, (op) => op.removeWebhook(room, name)),
       );

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Whoami } from '../../wire/messages.js';
+import { Whoami } from '../../wire/messages.js';
 import { printJson } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
@@ -12,7 +12,7 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  ARGYBARGY_URL=http://127.0.0.1:8765 ARGYBARGY_CODE=... argybargy whoami\n')
     .action(async (flags: { json?: boolean }) => {
-      const me = await agentCall<Whoami>(await agentTarget(io), 'GET', '/whoami');
+      const me = await agentCall(await agentTarget(io), 'GET', '/whoami', Whoami);
       if (flags.json) return printJson(io, me);
       io.stdout(`${me.name} in room ${me.room}${me.capabilities ? ` — ${me.capabilities}` : ''}\n`);
     });

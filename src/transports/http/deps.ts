@@ -11,6 +11,8 @@ import type { AgentGate } from './plugins/auth.js';
 export interface AppDeps {
   config: Config;
   version: string;
+  /** A random id of this start (GET /health answers it; bridge.json records it). */
+  instance: string;
   /** The public URL saved by a tunnel, or null. */
   publicUrl: () => string | null;
   bridge: Bridge;

@@ -60,7 +60,8 @@ function whenSent(res: ServerResponse, done: () => void): void {
  */
 export function requireAgent(deps: { bridge: Bridge; gate: AgentGate }, opts: { ticket?: boolean } = {}) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.routeOptions.url ?? req.url;
+    // The route's pattern, never the raw URL: a query string may carry what the audit must not hold.
+    const path = req.routeOptions.url ?? req.url.split('?')[0];
     // A route that takes tickets reads one from ?ticket= when no header came (a browser's EventSource).
     const ticket = opts.ticket && !req.headers.authorization ? (req.query as { ticket?: unknown }).ticket : undefined;
     const agent =
@@ -82,6 +83,9 @@ export function agentOf(req: FastifyRequest): Agent {
 export function requireAdmin(operator: Operator) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const h = req.headers['x-admin-token'];
-    await operator.authenticate(Array.isArray(h) ? h[0] : h, { ip: req.ip, path: req.routeOptions.url ?? req.url });
+    await operator.authenticate(Array.isArray(h) ? h[0] : h, {
+      ip: req.ip,
+      path: req.routeOptions.url ?? req.url.split('?')[0],
+    });
   };
 }

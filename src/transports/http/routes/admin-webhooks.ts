@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Name } from '../../../wire/common.js';
-import { WebhooksAnswer } from '../../../wire/operator.js';
+import { AdminWebhookRemoved, WebhooksAnswer } from '../../../wire/operator.js';
 import type { RouteDeps } from '../deps.js';
 import { requireAdmin } from '../plugins/auth.js';
 import { errorResponses } from '../schemas.js';
@@ -39,7 +39,7 @@ export function adminWebhookRoutes(deps: RouteDeps) {
           security,
           summary: "Remove an agent's webhook.",
           querystring: Type.Object({ room: Name, name: Name }),
-          response: { 200: Type.Object({ removed: Type.Boolean() }), ...errorResponses(400, 401) },
+          response: { 200: AdminWebhookRemoved, ...errorResponses(400, 401) },
         },
       },
       async (req) => operator.removeWebhook(req.query.room, req.query.name),

@@ -115,11 +115,11 @@ export function manifestRoutes(deps: RouteDeps) {
         schema: {
           tags: ['public'],
           summary: 'Liveness and version.',
-          description: 'Liveness and version: {status, version}.',
+          description: 'Liveness, version and the id of this start: {status, version, instance}.',
           response: { 200: Health },
         },
       },
-      async () => ({ status: 'ok' as const, version: deps.version }),
+      async () => ({ status: 'ok' as const, version: deps.version, instance: deps.instance }),
     );
   };
 }
