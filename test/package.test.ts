@@ -87,7 +87,7 @@ describe('the published package', () => {
     assert.deepEqual([...imported].sort(), Object.keys(pkg.dependencies).sort(), 'each dependency is imported');
   });
 
-  it('installs from its tarball into an empty folder and runs there: up, health, invite, SIGTERM', async (t) => {
+  it('installs from its tarball into an empty folder and runs there: npx argybargy up, health, invite from a second terminal, Ctrl-C', async (t) => {
     const work = tempDir(t, 'argybargy-pack-');
     assert.ok(existsSync(join(ROOT, 'dist/argybargy.mjs')), 'npm run build first');
     const packed = await exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
@@ -154,14 +154,14 @@ describe('the published package', () => {
       .map(({ path, manifest }) => `${path}: ${manifest.engines.node}`);
     assert.deepEqual(unsupported, [], `what a user installs runs on every Node in ${ENGINES}`);
 
-    // The installed command, as `npm link` or a global install put it on PATH. npx runs it
-    // through a shell that does not pass SIGTERM on, so the bridge itself is started here
-    // to see its exit code; `invite` goes through npx (--no: never fetch a package).
+    // The README's line, verbatim in the folder the tarball went into: npx runs the
+    // installed command (--no: it never fetches a package). It runs in a process group
+    // of its own, as a terminal's foreground job does, so Ctrl-C (SIGINT to the group)
+    // can stop it the way a user does.
     const data = tempDir(t);
     const home = tempDir(t);
     const env = { PATH: process.env.PATH ?? '', HOME: home, ARGYBARGY_DATA: data, ARGYBARGY_LOG_LEVEL: 'warn' };
-    const bin = join(app, 'node_modules/.bin/argybargy');
-    const child = spawn(bin, ['up', '--no-tunnel', '--port', '0'], {
+    const child = spawn('npx', ['--no', 'argybargy', 'up', '--no-tunnel', '--port', '0'], {
       cwd: app,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -170,7 +170,11 @@ describe('the published package', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     t.after(() => {
       // Its whole process group, so nothing is left holding the pipes.
-      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     });
     const out = collectOutput(child);
     const t0 = Date.now();
@@ -184,9 +188,12 @@ describe('the published package', () => {
     assert.match(dashboard.text, /<script/, 'the dashboard from the tarball');
     assert.equal((await request(url, 'GET', '/docs/')).status, 200, '@fastify/swagger-ui and its static files');
 
+    // A second terminal knows neither the port nor anything else: the running bridge's
+    // record in the data directory tells it.
+    assert.ok(existsSync(join(data, 'bridge.json')), 'the running bridge records where it listens');
     const invite = await exec('npx', ['--no', 'argybargy', 'invite', '--name', 'alice', '--room', 'build'], {
       cwd: app,
-      env: { ...env, ARGYBARGY_PORT: new URL(url).port },
+      env,
     });
     assert.ok(invite.stdout.includes(url), 'the paste-in names the running bridge');
     const code = /^ {2}(\S{20,})$/m.exec(invite.stdout)?.[1] ?? '';
@@ -196,7 +203,13 @@ describe('the published package', () => {
     const posted = await request(url, 'POST', '/messages', { code, body: { text: 'hello from the tarball' } });
     assert.equal(posted.status, 200, posted.text);
 
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, `exit code after SIGTERM:\n${out.stderr}`);
+    // Ctrl-C: SIGINT to the whole foreground group (npx and the bridge under it).
+    process.kill(-(child.pid as number), 'SIGINT');
+    await exited;
+    const t1 = Date.now();
+    while (existsSync(join(data, 'bridge.json')) && Date.now() - t1 < 15_000)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!existsSync(join(data, 'bridge.json')), `a clean shutdown removes the record:\n${out.stderr}`);
+    await assert.rejects(request(url, 'GET', '/health'), 'nothing answers once it stopped');
   });
 });
