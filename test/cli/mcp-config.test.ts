@@ -73,7 +73,7 @@ describe('planConnect: each client’s verified configuration', () => {
     );
     assert.deepEqual(
       [...CODEX_APPROVED_TOOLS].sort(),
-      ['claim', 'history', 'peers', 'send', 'wait_for_messages', 'whoami'],
+      ['claim', 'history', 'peers', 'send', 'thread', 'wait_for_messages', 'whoami'],
       'the tools an agent in a room must use without a click',
     );
     assert.deepEqual(JSON.parse(JSON.stringify(parseToml(p.snippet))), {
