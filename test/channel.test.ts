@@ -377,8 +377,18 @@ describe('channel events', () => {
       reply_to: 3,
       answered_by: 'carol',
       answered_at: '2026-01-01T00:01:00+00:00',
+      lease_expires_at: '2026-01-01T00:10:00+00:00',
+      kind: null,
+      reason: null,
     };
     const e = messageEvent(m, 'r');
+    assert.equal(e.meta.kind, 'message', 'the event kind stays: the message kind is message_kind');
+    assert.equal(e.meta.lease_expires_at, m.lease_expires_at);
+    const notice = messageEvent({ ...m, from: 'argybargy', kind: 'claim_reopened', reason: 'lease_expired' }, 'r');
+    assert.deepEqual(
+      [notice.meta.kind, notice.meta.message_kind, notice.meta.reason],
+      ['message', 'claim_reopened', 'lease_expired'],
+    );
     assert.equal(e.content, m.text);
     assert.equal(e.meta.expects_reply_resolved, 'alice');
     assert.equal(e.meta.claimed_by, 'carol');
@@ -391,9 +401,11 @@ describe('channel events', () => {
         reply_to: null,
         answered_by: null,
         answered_at: null,
+        lease_expires_at: null,
       },
       'r',
     );
+    for (const k of ['lease_expires_at', 'message_kind', 'reason']) assert.equal(k in plain.meta, false, k);
     assert.equal('expects_reply_resolved' in plain.meta, false);
     assert.equal('claimed_by' in plain.meta, false);
     for (const k of ['reply_to', 'answered_by', 'answered_at']) assert.equal(k in plain.meta, false, k);
