@@ -166,12 +166,16 @@ describe('argybargy channel', () => {
       ],
     );
     // claim: won, then lost to carol on another question.
-    assert.deepEqual((await ch.call('claim', { seq: 6 })).data, { won: true, claimed_by: 'alice', seq: 6 });
+    const { lease_expires_at: lease, ...claimed } = (await ch.call('claim', { seq: 6 })).data;
+    assert.deepEqual(claimed, { won: true, claimed_by: 'alice', seq: 6 });
+    assert.match(lease, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/, 'the claim is a lease');
     const q2 = (await post(b, bob, 'and #43?', { expects_reply: 'anyone' })).body.message.seq;
     assert.equal((await b.call('POST', `/messages/${q2}/claim`, { code: carol })).status, 200);
     const lost = await ch.call('claim', { seq: q2 });
     assert.equal(lost.isError, false);
-    assert.deepEqual(lost.data, { won: false, claimed_by: 'carol', seq: q2, answered_by: null });
+    const { lease_expires_at: carolsLease, ...lostBody } = lost.data;
+    assert.deepEqual(lostBody, { won: false, claimed_by: 'carol', seq: q2, answered_by: null });
+    assert.equal(typeof carolsLease, 'string', "the loser learns when carol's lease lapses");
     // send with reply_to answers the question alice claimed; thread shows it answered.
     const answer = await ch.call('send', { text: 'LGTM', reply_to: 6 });
     assert.equal(answer.isError, false, answer.text);

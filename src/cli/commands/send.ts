@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PostAnswer } from '../../wire/messages.js';
-import { printWarnings, replyNote, replyToOption } from '../format.js';
+import { claimLeaseOption, printWarnings, replyNote, replyToOption } from '../format.js';
 import { agentCall, agentTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 
@@ -13,23 +13,33 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--to <peer>', "recipient ('all' by default)")
     .option('--expects <who>', 'who should reply: none, anyone or a name')
     .option('--reply-to <seq>', 'the seq of the message this one replies to (answers it when it is a question for you)')
+    .option(
+      '--claim-lease <seconds>',
+      "for a question: how long a claim on it holds (0: until answered; default: the bridge's)",
+    )
     .option('--json', 'print the stored message as JSON')
     .addHelpText(
       'after',
       '\nExample:\n  ARGYBARGY_CODE=... argybargy send "Who can review #42?" --expects anyone\n  ARGYBARGY_CODE=... argybargy send "Reviewed, LGTM." --reply-to 7\n',
     )
-    .action(async (text: string, flags: { to?: string; expects?: string; replyTo?: string; json?: boolean }) => {
-      const res = await agentCall<PostAnswer>(await agentTarget(io), 'POST', '/messages', {
-        text,
-        to: flags.to,
-        expects_reply: flags.expects,
-        reply_to: replyToOption(flags.replyTo),
-      });
-      printWarnings(io, res.warnings);
-      if (flags.json) io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
-      else
-        io.stdout(
-          `Sent #${res.message.seq} to ${res.message.to}${replyNote(res.message.reply_to)} (expects_reply: ${res.message.expects_reply}).\n`,
-        );
-    });
+    .action(
+      async (
+        text: string,
+        flags: { to?: string; expects?: string; replyTo?: string; claimLease?: string; json?: boolean },
+      ) => {
+        const res = await agentCall<PostAnswer>(await agentTarget(io), 'POST', '/messages', {
+          text,
+          to: flags.to,
+          expects_reply: flags.expects,
+          reply_to: replyToOption(flags.replyTo),
+          claim_lease: claimLeaseOption(flags.claimLease),
+        });
+        printWarnings(io, res.warnings);
+        if (flags.json) io.stdout(`${JSON.stringify(res.message, null, 2)}\n`);
+        else
+          io.stdout(
+            `Sent #${res.message.seq} to ${res.message.to}${replyNote(res.message.reply_to)} (expects_reply: ${res.message.expects_reply}).\n`,
+          );
+      },
+    );
 }
