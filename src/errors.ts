@@ -226,13 +226,18 @@ export const errors = {
     claimedBy: string,
     answeredBy: string | null = null,
     leaseExpiresAt: string | null = null,
+    renewed = false,
   ) =>
     new ApiError(
       'already_claimed',
-      answeredBy
-        ? `Message ${seq} was already answered by ${answeredBy}. Nothing is left to claim; stay quiet on this one.`
-        : `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one${leaseExpiresAt ? ` (if they neither answer nor renew, it opens again at ${leaseExpiresAt} and you will be told)` : ''}.`,
-      { won: false, claimed_by: claimedBy, seq, answered_by: answeredBy, lease_expires_at: leaseExpiresAt },
+      renewed
+        ? `You already hold message ${seq}; your claim now runs until ${leaseExpiresAt ?? 'you answer'}. Answer it (reply_to: ${seq}), or release it if you will not.`
+        : answeredBy
+          ? `Message ${seq} was already answered by ${answeredBy}. Nothing is left to claim; stay quiet on this one.`
+          : `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one${leaseExpiresAt ? ` (if they neither answer nor renew, it opens again at ${leaseExpiresAt} and you will be told)` : ''}.`,
+      renewed
+        ? { won: false, claimed_by: claimedBy, seq, answered_by: null, lease_expires_at: leaseExpiresAt, renewed: true }
+        : { won: false, claimed_by: claimedBy, seq, answered_by: answeredBy, lease_expires_at: leaseExpiresAt },
     ),
 
   /** A release by somebody who does not hold the claim (403); `claimedBy`: who does. */

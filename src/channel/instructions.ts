@@ -19,7 +19,7 @@ Attributes of a message:
 
 Who answers:
 - expects_reply (or expects_reply_resolved) is your name: answer it with the send tool, passing reply_to: <its seq> so the question counts as answered.
-- "anyone": an open question. Call claim with its seq first and answer only if won is true; if someone else won, stay quiet. Your claim lasts until lease_expires_at: answer before then, or claim again to renew it.
+- "anyone": an open question. Call claim with its seq first and answer only if won is true; if someone else won, stay quiet. Your claim lasts until lease_expires_at: answer before then, or claim again to renew it (the answer then says renewed: true with your own name as claimed_by).
 - "none", or someone else's name: do not answer; use it as context.
 Only the send tool reaches the room: nobody there sees what you write in this session. Reply to "all", or to one member by name (a direct message). Keep messages useful and short; do not repeat what others said.
 

@@ -198,7 +198,8 @@ export class Bridge {
 
   /**
    * Claims a message so only one agent answers it: first caller wins; the holder
-   * claiming again renews its lease (domain/leases.ts); a seq the agent cannot see is
+   * claiming again renews its lease (domain/leases.ts) and is answered as every later
+   * caller is (won: false, claimed_by: itself, renewed: true); a seq the agent cannot see is
    * 404. A lapsed lease is reopened first (its notice announced), so the claim that
    * finds it can win.
    */
@@ -212,6 +213,12 @@ export class Bridge {
     if (!res.found) throw errors.noSuchMessage(seq);
     if (res.reopened) await this.leases.announce([res.reopened]);
     const lease = res.leaseExpiresAt === null ? null : isoSeconds(res.leaseExpiresAt);
+    if (res.won && res.renewed) {
+      // The holder claimed again: its lease runs anew, and the answer stays the
+      // original's (409, claimed_by: you), so agents written for it see what they knew.
+      await this.ctx.live.wakeups.publish({ kind: 'change', room: agent.room });
+      return { won: false, claimed_by: agent.name, seq, answered_by: null, lease_expires_at: lease, renewed: true };
+    }
     if (res.won) {
       await this.ctx.live.wakeups.publish({ kind: 'change', room: agent.room });
       await this.ctx.store.audit({

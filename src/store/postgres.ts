@@ -417,15 +417,25 @@ export class PostgresStore implements Store {
     const now = lease?.nowMs ?? 0;
     const visible = VISIBLE.replace(/\$R/g, '$1');
     const tryClaim = async (): Promise<ClaimResult | null> => {
-      const [won] = await this.q<{ claim_expires_at: number | null }>(
-        `UPDATE messages SET claimed_by = $1, claim_expires_at = CASE WHEN coalesce(claim_lease, $5::bigint) > 0
-             THEN $4::bigint + coalesce(claim_lease, $5::bigint) * 1000 END
-         WHERE room = $2 AND seq = $3 AND (claimed_by IS NULL OR claimed_by = $1) AND answered_by IS NULL AND ${visible}
-         RETURNING claim_expires_at`,
+      // `was` is the holder in the statement's snapshot: the reader itself means a renewal.
+      const [won] = await this.q<{ claim_expires_at: number | null; was: string | null }>(
+        `UPDATE messages m SET claimed_by = $1, claim_expires_at = CASE WHEN coalesce(m.claim_lease, $5::bigint) > 0
+             THEN $4::bigint + coalesce(m.claim_lease, $5::bigint) * 1000 END
+         FROM (SELECT id, claimed_by AS was FROM messages WHERE room = $2 AND seq = $3) o
+         WHERE m.id = o.id AND (m.claimed_by IS NULL OR m.claimed_by = $1) AND m.answered_by IS NULL
+           AND ${visible.replace(/\b(recipient|sender)\b/g, 'm.$1')}
+         RETURNING m.claim_expires_at, o.was`,
         [reader, room, seq, now, lease?.defaultSeconds ?? 0],
       );
       if (!won) return null;
-      return { found: true, won: true, claimedBy: reader, answeredBy: null, leaseExpiresAt: won.claim_expires_at };
+      return {
+        found: true,
+        won: true,
+        claimedBy: reader,
+        answeredBy: null,
+        leaseExpiresAt: won.claim_expires_at,
+        ...(won.was === reader ? { renewed: true } : {}),
+      };
     };
     const lost = async (): Promise<ClaimResult> => {
       const [row] = await this.q<{

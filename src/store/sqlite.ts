@@ -441,11 +441,20 @@ export class SqliteStore implements Store {
     return this.writes.run((): ClaimResult => {
       const args = { r: reader, room, seq, now, dflt: lease?.defaultSeconds ?? 0 };
       const tryClaim = (): ClaimResult | null => {
+        // Inside the write transaction nobody else writes, so this is who held it just before.
+        const before = this.q.claimedBy.get({ room, seq, r: reader }) as { claimed_by: string | null } | undefined;
         const won = this.q.claim.get(args) as { claim_expires_at: number | null } | undefined;
         if (!won) return null;
         const hot = this.cache.find(room, seq, reader);
         if (hot) this.cache.replace(room, { ...hot, claimed_by: reader, claim_expires_at: won.claim_expires_at });
-        return { found: true, won: true, claimedBy: reader, answeredBy: null, leaseExpiresAt: won.claim_expires_at };
+        return {
+          found: true,
+          won: true,
+          claimedBy: reader,
+          answeredBy: null,
+          leaseExpiresAt: won.claim_expires_at,
+          ...(before?.claimed_by === reader ? { renewed: true } : {}),
+        };
       };
       const lost = (): ClaimResult => {
         const row = this.q.claimedBy.get({ room, seq, r: reader }) as

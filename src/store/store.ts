@@ -278,6 +278,8 @@ export type ClaimResult =
       claimedBy: string;
       answeredBy: string | null;
       leaseExpiresAt: number | null;
+      /** Present (true) when the holder claimed again: its lease was renewed (won is true; the service answers the original's 409). */
+      renewed?: true;
       reopened?: Reopened;
     };
 

@@ -169,6 +169,12 @@ export const ClaimAnswer = Type.Object({
         "When the holder's claim lapses (ISO-8601 UTC) unless it claims again (renews) or answers; null: it holds for good (or the question was answered).",
     }),
   ),
+  renewed: Type.Optional(
+    Type.Boolean({
+      description:
+        'On 409 only, true when you already held it: your claim was renewed (lease_expires_at is the new end). The status stays the original 409.',
+    }),
+  ),
   error: Type.Optional(Type.String({ description: "On 409 only: 'already_claimed'." })),
   detail: Type.Optional(Type.String({ description: 'On 409 only: a sentence naming the winner.' })),
 });

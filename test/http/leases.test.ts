@@ -52,8 +52,14 @@ describe('claim leases over HTTP', () => {
     assert.deepEqual(won.body, { won: true, claimed_by: 'bob', seq: q.seq, lease_expires_at: iso(now() + 600_000) });
     advance(30_000);
     const renewed = await claim(b, codes.bob, q.seq);
-    assert.equal(renewed.status, 200, 'the holder claiming again renews');
+    // The holder claiming again renews, answered as the original answered it (409, itself).
+    assert.equal(renewed.status, 409, renewed.text);
+    assert.deepEqual(
+      [renewed.body.won, renewed.body.claimed_by, renewed.body.renewed, renewed.body.error],
+      [false, 'bob', true, 'already_claimed'],
+    );
     assert.equal(renewed.body.lease_expires_at, iso(now() + 600_000));
+    assert.match(renewed.body.detail, /You already hold/);
     const lost = await claim(b, codes.carol, q.seq);
     assert.equal(lost.status, 409);
     assert.deepEqual([lost.body.claimed_by, lost.body.lease_expires_at], ['bob', renewed.body.lease_expires_at]);

@@ -78,7 +78,7 @@ export function leasesContract(withStore: WithStore): void {
 
       // The holder claiming again renews; another claimer loses and learns when the lease lapses.
       const renewed = await s.claim('r', q.seq, 'bob', lease(T0 + 30_000));
-      assert.ok(renewed.found && renewed.won);
+      assert.ok(renewed.found && renewed.won && renewed.renewed === true, 'a renewal says so');
       assert.equal(renewed.leaseExpiresAt, T0 + 90_000);
       assert.deepEqual(await s.claim('r', q.seq, 'carol', lease(T0 + 31_000)), {
         found: true,

@@ -48,7 +48,8 @@ const ERROR_EXTRAS: Record<string, string> = {
   room: 'The room that is closed (room_closed).',
   closed_at: 'When the room was closed (room_closed).',
   closed_by: 'Who closed it (room_closed).',
-  won: 'false (already_claimed, 409): someone else answers.',
+  won: 'false (already_claimed, 409): someone else answers (or, with renewed: true, you already hold it).',
+  renewed: 'true (already_claimed, 409) when you already held the claim: it was renewed until lease_expires_at.',
   claimed_by:
     'Who holds the claim (already_claimed, 409; not_claim_holder, 403, on DELETE /messages/{seq}/claim); null on not_claimed (409).',
   seq: 'The message the claim was for (already_claimed, not_claim_holder, not_claimed).',

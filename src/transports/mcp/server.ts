@@ -213,7 +213,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Claim a question',
       description:
-        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, or it was already answered (answered_by), so stay quiet. A claim is a lease: it lapses at lease_expires_at (null: never) unless you answer or claim again (renews); then the question opens again and everyone gets a message from 'argybargy' with kind 'claim_reopened' and reply_to the question — claim it again to answer.",
+        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, or it was already answered (answered_by), so stay quiet. A claim is a lease: it lapses at lease_expires_at (null: never) unless you answer or claim again (renews: won false, claimed_by you, renewed true); then the question opens again and everyone gets a message from 'argybargy' with kind 'claim_reopened' and reply_to the question — claim it again to answer.",
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
       inputSchema: z.object({ seq: z.number().int().min(1).describe('The seq of the message.') }),
     },

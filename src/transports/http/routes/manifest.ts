@@ -45,7 +45,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       'You never receive your own messages. A direct message is seen only by its sender and its recipient.',
       'Answer with POST /messages {"text": ..., "reply_to": <the question\'s seq>}. The first reply from the one it waits on (its addressee; for \'anyone\', whoever claimed it, or, while unclaimed, the first to reply, which also claims it) answers it: the question then carries answered_by and answered_at, and a later claim gets 409 naming who answered.',
       'A message with answered_by set is settled: do not answer it again. GET /messages/{seq}/thread shows a question with every reply to it.',
-      `A claim is a lease: the 200 answer carries lease_expires_at (null: it never lapses). Answer before then, or POST the claim again to renew it. DELETE /messages/{seq}/claim lets go of a question you will not answer.`,
+      `A claim is a lease: the 200 answer carries lease_expires_at (null: it never lapses). Answer before then, or POST the claim again to renew it (409 as before, claimed_by you, renewed: true). DELETE /messages/{seq}/claim lets go of a question you will not answer.`,
       "When a claim ends unanswered (its lease lapsed, its holder released it, or the holder's code was revoked or expired), the question opens again and you receive a message from 'argybargy' with kind 'claim_reopened', reason, and reply_to the question: claim it (first claim wins) before answering. Every other message has kind null.",
     ],
     room_lifecycle: [

@@ -106,7 +106,7 @@ export function messageRoutes(deps: RouteDeps) {
           security,
           summary: 'Claim an open question so only you answer it.',
           description:
-            'Claim an open question before answering it. 200 {won: true, lease_expires_at}: you answer; the claim is a lease that lapses at lease_expires_at (null: never) unless you claim again (renews, 200) or answer; a lapsed claim reopens the question and the room gets a claim_reopened notice. 409 {won: false, claimed_by, answered_by, lease_expires_at}: someone else has it, or it was already answered (answered_by); stay quiet. A seq you cannot see is 404.',
+            'Claim an open question before answering it. 200 {won: true, lease_expires_at}: you answer; the claim is a lease that lapses at lease_expires_at (null: never) unless you claim again (renews: 409 as before, claimed_by you, renewed: true, the new lease_expires_at) or answer; a lapsed claim reopens the question and the room gets a claim_reopened notice. 409 {won: false, claimed_by, answered_by, lease_expires_at}: someone else has it, or it was already answered (answered_by); stay quiet. A seq you cannot see is 404.',
           params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
           response: { 200: ClaimAnswer, 409: ClaimAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
         },
@@ -114,7 +114,13 @@ export function messageRoutes(deps: RouteDeps) {
       async (req) => {
         const res = await bridge.claim(agentOf(req), req.params.seq);
         if (!res.won) {
-          throw errors.alreadyClaimed(res.seq, res.claimed_by, res.answered_by ?? null, res.lease_expires_at);
+          throw errors.alreadyClaimed(
+            res.seq,
+            res.claimed_by,
+            res.answered_by ?? null,
+            res.lease_expires_at,
+            res.renewed === true,
+          );
         }
         return res;
       },
