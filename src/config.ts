@@ -19,6 +19,8 @@ export interface Config {
   readonly maxHistory: number;
   readonly onlineWindow: number;
   readonly maxIdleSeconds: number;
+  /** Seconds a claim holds unless the question asked for its own claim_lease; 0: for good (the original's claims). */
+  readonly claimLeaseSeconds: number;
   readonly hashCodes: boolean;
   readonly docs: boolean;
   readonly maxRooms: number;
@@ -258,6 +260,7 @@ export const INT_SETTINGS = {
   ARGYBARGY_MAX_HISTORY: { min: 1, max: 100_000, clamp: true },
   ARGYBARGY_ONLINE_WINDOW: { min: 0, max: NO_LIMIT, clamp: true },
   ARGYBARGY_MAX_IDLE_SECONDS: { min: 0, max: NO_LIMIT, clamp: true },
+  ARGYBARGY_CLAIM_LEASE_SECONDS: { min: 0, max: NO_LIMIT, clamp: true },
   ARGYBARGY_MAX_ROOMS: { min: 0, max: NO_LIMIT, clamp: true },
   ARGYBARGY_MAX_CODES: { min: 0, max: NO_LIMIT, clamp: true },
   ARGYBARGY_MAX_PARKED_PER_AGENT: { min: 0, max: 1_000_000, clamp: true },
@@ -294,6 +297,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxHistory: setting(env, 'ARGYBARGY_MAX_HISTORY', 500),
     onlineWindow: setting(env, 'ARGYBARGY_ONLINE_WINDOW', 60),
     maxIdleSeconds: setting(env, 'ARGYBARGY_MAX_IDLE_SECONDS', 1800),
+    // Ten minutes: longer than an agent's turn (reading, thinking, a few tool calls),
+    // so a working claimer is never cut off, yet a claimer that died hands its
+    // question back well within an operator's session. 0 keeps the original's forever-claims.
+    claimLeaseSeconds: setting(env, 'ARGYBARGY_CLAIM_LEASE_SECONDS', 600),
     hashCodes: bool(env, 'ARGYBARGY_HASH_CODES', false),
     docs: bool(env, 'ARGYBARGY_DOCS', true),
     maxRooms: setting(env, 'ARGYBARGY_MAX_ROOMS', 0),

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'not_found'
   | 'room_closed'
   | 'already_claimed'
+  | 'not_claim_holder'
+  | 'not_claimed'
   | 'rate_limited'
   | 'too_many_waits'
   | 'auth_throttled'
@@ -37,6 +39,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   room_closed: 409,
   already_claimed: 409,
+  not_claim_holder: 403,
+  not_claimed: 409,
   rate_limited: 429,
   too_many_waits: 429,
   auth_throttled: 429,
@@ -217,13 +221,41 @@ export const errors = {
     ),
 
   /** `answeredBy`: who answered the question, when it was answered (claims end there). */
-  alreadyClaimed: (seq: number, claimedBy: string, answeredBy: string | null = null) =>
+  alreadyClaimed: (
+    seq: number,
+    claimedBy: string,
+    answeredBy: string | null = null,
+    leaseExpiresAt: string | null = null,
+    renewed = false,
+  ) =>
     new ApiError(
       'already_claimed',
+      renewed
+        ? `You already hold message ${seq}; your claim now runs until ${leaseExpiresAt ?? 'you answer'}. Answer it (reply_to: ${seq}), or release it if you will not.`
+        : answeredBy
+          ? `Message ${seq} was already answered by ${answeredBy}. Nothing is left to claim; stay quiet on this one.`
+          : `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one${leaseExpiresAt ? ` (if they neither answer nor renew, it opens again at ${leaseExpiresAt} and you will be told)` : ''}.`,
+      renewed
+        ? { won: false, claimed_by: claimedBy, seq, answered_by: null, lease_expires_at: leaseExpiresAt, renewed: true }
+        : { won: false, claimed_by: claimedBy, seq, answered_by: answeredBy, lease_expires_at: leaseExpiresAt },
+    ),
+
+  /** A release by somebody who does not hold the claim (403); `claimedBy`: who does. */
+  notClaimHolder: (seq: number, claimedBy: string) =>
+    new ApiError(
+      'not_claim_holder',
+      `Message ${seq} is claimed by ${claimedBy}, not you: only the holder may release a claim.`,
+      { seq, claimed_by: claimedBy },
+    ),
+
+  /** A release of a question nobody holds (409): never claimed, already released, or answered. */
+  notClaimed: (seq: number, answeredBy: string | null) =>
+    new ApiError(
+      'not_claimed',
       answeredBy
-        ? `Message ${seq} was already answered by ${answeredBy}. Nothing is left to claim; stay quiet on this one.`
-        : `Message ${seq} was already claimed by ${claimedBy}. Let them answer; stay quiet on this one.`,
-      { won: false, claimed_by: claimedBy, seq, answered_by: answeredBy },
+        ? `Message ${seq} was answered by ${answeredBy}: the claim ended with the answer, there is nothing to release.`
+        : `Message ${seq} is not claimed by anyone (never claimed, already released, or reopened): there is nothing to release.`,
+      { seq, claimed_by: null, answered_by: answeredBy },
     ),
 
   badReplyTo: (seq: number) =>

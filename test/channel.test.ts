@@ -166,12 +166,16 @@ describe('argybargy channel', () => {
       ],
     );
     // claim: won, then lost to carol on another question.
-    assert.deepEqual((await ch.call('claim', { seq: 6 })).data, { won: true, claimed_by: 'alice', seq: 6 });
+    const { lease_expires_at: lease, ...claimed } = (await ch.call('claim', { seq: 6 })).data;
+    assert.deepEqual(claimed, { won: true, claimed_by: 'alice', seq: 6 });
+    assert.match(lease, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/, 'the claim is a lease');
     const q2 = (await post(b, bob, 'and #43?', { expects_reply: 'anyone' })).body.message.seq;
     assert.equal((await b.call('POST', `/messages/${q2}/claim`, { code: carol })).status, 200);
     const lost = await ch.call('claim', { seq: q2 });
     assert.equal(lost.isError, false);
-    assert.deepEqual(lost.data, { won: false, claimed_by: 'carol', seq: q2, answered_by: null });
+    const { lease_expires_at: carolsLease, ...lostBody } = lost.data;
+    assert.deepEqual(lostBody, { won: false, claimed_by: 'carol', seq: q2, answered_by: null });
+    assert.equal(typeof carolsLease, 'string', "the loser learns when carol's lease lapses");
     // send with reply_to answers the question alice claimed; thread shows it answered.
     const answer = await ch.call('send', { text: 'LGTM', reply_to: 6 });
     assert.equal(answer.isError, false, answer.text);
@@ -390,8 +394,18 @@ describe('channel events', () => {
       reply_to: 3,
       answered_by: 'carol',
       answered_at: '2026-01-01T00:01:00+00:00',
+      lease_expires_at: '2026-01-01T00:10:00+00:00',
+      kind: null,
+      reason: null,
     };
     const e = messageEvent(m, 'r');
+    assert.equal(e.meta.kind, 'message', 'the event kind stays: the message kind is message_kind');
+    assert.equal(e.meta.lease_expires_at, m.lease_expires_at);
+    const notice = messageEvent({ ...m, from: 'argybargy', kind: 'claim_reopened', reason: 'lease_expired' }, 'r');
+    assert.deepEqual(
+      [notice.meta.kind, notice.meta.message_kind, notice.meta.reason],
+      ['message', 'claim_reopened', 'lease_expired'],
+    );
     assert.equal(e.content, m.text);
     assert.equal(e.meta.expects_reply_resolved, 'alice');
     assert.equal(e.meta.claimed_by, 'carol');
@@ -404,9 +418,11 @@ describe('channel events', () => {
         reply_to: null,
         answered_by: null,
         answered_at: null,
+        lease_expires_at: null,
       },
       'r',
     );
+    for (const k of ['lease_expires_at', 'message_kind', 'reason']) assert.equal(k in plain.meta, false, k);
     assert.equal('expects_reply_resolved' in plain.meta, false);
     assert.equal('claimed_by' in plain.meta, false);
     for (const k of ['reply_to', 'answered_by', 'answered_at']) assert.equal(k in plain.meta, false, k);

@@ -173,6 +173,40 @@ describe('cluster: three nodes on one PostgreSQL and Redis', { skip }, () => {
     }
   });
 
+  it('lapses a lease once with three nodes, even when the node that took the claim is gone: one notice, one winner', async () => {
+    const extra = await spawnBridge(env());
+    const asker = await invite('asker', 'lease');
+    const holder = await invite('holder', 'lease');
+    const others = await Promise.all(Array.from({ length: 9 }, (_, i) => invite(`o${i}`, 'lease')));
+    const q = (
+      await call(0, 'POST', '/messages', {
+        code: asker,
+        body: { text: 'who takes it?', expects_reply: 'anyone', claim_lease: 2 },
+      })
+    ).body.message;
+    const won = await request(extra.url, 'POST', `/messages/${q.seq}/claim`, { code: holder });
+    assert.equal(won.status, 200, won.text);
+    // The node that took the claim dies; the expiry is in the database, so the others lapse it.
+    extra.child.kill('SIGKILL');
+    const parked = [0, 1, 2].map((n) => call(n, 'GET', `/messages?since=${q.seq}&wait=20`, { code: others[n] }));
+    const woke = await Promise.all(parked);
+    for (const [n, r] of woke.entries()) {
+      const notice = r.body.messages.find((m: any) => m.kind === 'claim_reopened');
+      assert.ok(notice, `node ${n} woke its poll with the notice: ${r.text}`);
+      assert.deepEqual([notice.from, notice.reply_to, notice.reason], ['argybargy', q.seq, 'lease_expired']);
+    }
+    // Every node sweeps every second: give them several rounds, then count.
+    await sleep(3000);
+    const hist = (await call(1, 'GET', '/history?limit=500', { code: asker })).body.messages;
+    assert.equal(hist.filter((m: any) => m.kind === 'claim_reopened').length, 1, 'one notice, not three');
+    assert.equal(hist.find((m: any) => m.seq === q.seq).claimed_by, null);
+    const audit = (await call(2, 'GET', '/admin/audit?limit=1000', { adminToken: admin })).body.events;
+    assert.equal(audit.filter((e: any) => e.action === 'claim_reopened' && e.room === 'lease').length, 1);
+    const res = await Promise.all(others.map((code, i) => call(i % 3, 'POST', `/messages/${q.seq}/claim`, { code })));
+    assert.equal(res.filter((r) => r.status === 200).length, 1, 'exactly one wins the reopened question');
+    assert.equal(new Set(res.map((r) => r.body.claimed_by)).size, 1);
+  });
+
   it('counts the rate limit across nodes', async () => {
     const limited = await Promise.all(
       [0, 1].map(() => spawnBridge(env({ ARGYBARGY_RATE_MAX: '3', ARGYBARGY_RATE_WINDOW: '60' }))),

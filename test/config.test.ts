@@ -74,6 +74,7 @@ describe('loadConfig', () => {
       ARGYBARGY_MAX_HISTORY: '20',
       ARGYBARGY_ONLINE_WINDOW: '30',
       ARGYBARGY_MAX_IDLE_SECONDS: '0',
+      ARGYBARGY_CLAIM_LEASE_SECONDS: '90',
       ARGYBARGY_HASH_CODES: 'true',
       ARGYBARGY_DOCS: '0',
       ARGYBARGY_MAX_ROOMS: '3',
@@ -86,6 +87,9 @@ describe('loadConfig', () => {
     assert.equal(c.dataDir, '/tmp/ab');
     assert.equal(c.rateWindowSeconds, 2.5);
     assert.equal(c.maxMessagesPerRoom, 0);
+    assert.equal(c.claimLeaseSeconds, 90);
+    assert.equal(loadConfig({}).claimLeaseSeconds, 600, 'claims hold ten minutes unless told otherwise');
+    assert.equal(loadConfig({ ARGYBARGY_CLAIM_LEASE_SECONDS: '0' }).claimLeaseSeconds, 0, '0: for good');
     assert.equal(c.hashCodes, true);
     assert.equal(c.docs, false);
     assert.deepEqual(c.corsOrigins, ['https://a.example', 'http://localhost:3000']);
@@ -105,6 +109,8 @@ describe('loadConfig', () => {
     ['ARGYBARGY_MAX_HISTORY', '0'],
     ['ARGYBARGY_ONLINE_WINDOW', 'x'],
     ['ARGYBARGY_MAX_IDLE_SECONDS', '-5'],
+    ['ARGYBARGY_CLAIM_LEASE_SECONDS', '-1'],
+    ['ARGYBARGY_CLAIM_LEASE_SECONDS', '10m'],
     ['ARGYBARGY_RATE_MAX', '-1'],
     ['ARGYBARGY_RATE_MAX', '1_'],
     ['ARGYBARGY_RATE_MAX', '0x10'],
@@ -238,6 +244,7 @@ describe('numbers as the original read them (Python int())', () => {
       ARGYBARGY_MAX_HISTORY: 'maxHistory',
       ARGYBARGY_ONLINE_WINDOW: 'onlineWindow',
       ARGYBARGY_MAX_IDLE_SECONDS: 'maxIdleSeconds',
+      ARGYBARGY_CLAIM_LEASE_SECONDS: 'claimLeaseSeconds',
       ARGYBARGY_MAX_ROOMS: 'maxRooms',
       ARGYBARGY_MAX_CODES: 'maxCodes',
       ARGYBARGY_MAX_PARKED_PER_AGENT: 'maxParkedPerAgent',

@@ -8,6 +8,7 @@ import { Bridge } from '../services/bridge.js';
 import type { ServiceContext } from '../services/context.js';
 import { Delivery } from '../services/delivery.js';
 import { Jobs } from '../services/jobs.js';
+import { Leases } from '../services/leases.js';
 import { Operator } from '../services/operator.js';
 import { Outbound } from '../services/outbound.js';
 import { WebhookNotifier } from '../services/webhooks.js';
@@ -38,6 +39,8 @@ export interface ComposeOptions {
   webhookRetryMs?: readonly number[];
   /** Where one-line notices for the operator go (the adoption of the original's data directory); ignored when absent. */
   notice?: Notice;
+  /** Run the periodic claim-lease sweep (services/leases.ts): the server does; one-shot commands do not. */
+  sweepLeases?: boolean;
 }
 
 /**
@@ -85,10 +88,12 @@ export async function openServices(config: Config, opts: ComposeOptions = {}): P
     const outbound = new Outbound(config.webhookAllowPrivate);
     const webhooks = new WebhookNotifier(ctx, jobs, outbound, opts.webhookRetryMs);
     const guard = new AuthGuard(ctx, jobs);
+    const leases = new Leases(ctx, webhooks);
+    if (opts.sweepLeases) leases.start(jobs);
     return {
       ctx,
-      bridge: new Bridge(ctx, webhooks, guard),
-      operator: new Operator(ctx, webhooks, guard, new Access(ctx, webhooks)),
+      bridge: new Bridge(ctx, webhooks, guard, leases),
+      operator: new Operator(ctx, webhooks, guard, new Access(ctx, webhooks, leases)),
       delivery: new Delivery(ctx),
       webhooks,
       metrics,

@@ -26,6 +26,7 @@ async function assemble(config: Config, opts: AssembleOptions = {}): Promise<Ass
     webhookRetryMs: opts.webhookRetryMs,
     notice: opts.notice,
     metrics: true,
+    sweepLeases: true,
   });
   let app: FastifyInstance;
   const instance = newInstanceId();

@@ -29,7 +29,10 @@ export function metaOf(fields: Record<string, string | number | null | undefined
  * A room message as a channel event: the text as content; who sent it, to whom, its
  * seq and who should answer as attributes. `expects_reply_resolved` is added only
  * when it narrows `expects_reply`; `claimed_by` only once someone has claimed it;
- * `reply_to` only for a reply, `answered_by`/`answered_at` only once answered.
+ * `reply_to` only for a reply, `answered_by`/`answered_at` only once answered;
+ * `lease_expires_at` while a claim's lease runs. The bridge's own notices carry
+ * `message_kind` (the message's `kind`, e.g. claim_reopened: `kind` is this event's)
+ * and `reason`.
  */
 export function messageEvent(m: Message, room: string): ChannelEvent {
   return {
@@ -46,6 +49,9 @@ export function messageEvent(m: Message, room: string): ChannelEvent {
       reply_to: m.reply_to,
       answered_by: m.answered_by,
       answered_at: m.answered_at,
+      lease_expires_at: m.lease_expires_at ?? null,
+      message_kind: m.kind ?? null,
+      reason: m.reason ?? null,
       ts: m.ts,
     }),
   };

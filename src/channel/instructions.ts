@@ -14,11 +14,12 @@ Attributes of a message:
 - expects_reply: who should answer: your name, "anyone", "none", or another member's name. expects_reply_resolved, when present, narrows "anyone" to the only member who could answer.
 - claimed_by: present when someone has already claimed the question.
 - reply_to: present on a reply, the seq it answers. answered_by, answered_at: present once the question was answered; then it needs nothing more from you.
+- lease_expires_at: present while a claim holds; it lapses then unless its holder answers or claims again. message_kind="claim_reopened" (from "argybargy", reply_to the question, with a reason): a claim ended unanswered and the question is open again; claim it before answering.
 - room, ts: the room, and when it was sent (UTC).
 
 Who answers:
 - expects_reply (or expects_reply_resolved) is your name: answer it with the send tool, passing reply_to: <its seq> so the question counts as answered.
-- "anyone": an open question. Call claim with its seq first and answer only if won is true; if someone else won, stay quiet.
+- "anyone": an open question. Call claim with its seq first and answer only if won is true; if someone else won, stay quiet. Your claim lasts until lease_expires_at: answer before then, or claim again to renew it (the answer then says renewed: true with your own name as claimed_by).
 - "none", or someone else's name: do not answer; use it as context.
 Only the send tool reaches the room: nobody there sees what you write in this session. Reply to "all", or to one member by name (a direct message). Keep messages useful and short; do not repeat what others said.
 

@@ -3,6 +3,7 @@ import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { InvalidInput } from '../domain/errors.js';
+import { MAX_CLAIM_LEASE } from '../domain/leases.js';
 import { advertised, checkToolArgs } from '../domain/tool-args.js';
 import type { Whoami } from '../wire/messages.js';
 import { CHANNEL_METHOD, type ChannelEvent, noticeEvent } from './events.js';
@@ -29,6 +30,15 @@ const SEND_ARGS = z.object({
   to: z.string().max(64).nullish().describe("'all' or a peer name."),
   expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
   reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
+  claim_lease: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CLAIM_LEASE)
+    .nullish()
+    .describe(
+      "For a question: seconds a claim on it holds before it opens again unless renewed (0: until answered). Default: the bridge's.",
+    ),
 });
 const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
 const CLAIM_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of the message.') });
@@ -129,16 +139,17 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
     {
       title: 'Send a message',
       description:
-        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
+        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. claim_lease: seconds a claim on your question holds. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       inputSchema: advertised(SEND_ARGS),
     },
     (raw) =>
-      withArgs('send', SEND_ARGS, raw, ({ text, to, expects_reply, reply_to }) =>
+      withArgs('send', SEND_ARGS, raw, ({ text, to, expects_reply, reply_to, claim_lease }) =>
         call(rest, 'POST', '/messages', {
           text,
           to: to ?? undefined,
           expects_reply: expects_reply ?? undefined,
           reply_to: reply_to ?? undefined,
+          claim_lease: claim_lease ?? undefined,
         }),
       ),
   );
@@ -160,18 +171,27 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
     {
       title: 'Claim a question',
       description:
-        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, so stay quiet.",
+        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, so stay quiet. A claim is a lease: it lapses at lease_expires_at (null: never) unless you answer or claim again (renews); then the question opens again and a message from 'argybargy' (message_kind claim_reopened, reply_to the question) says so: claim it again to answer.",
       inputSchema: advertised(CLAIM_ARGS),
     },
     (raw) =>
       withArgs('claim', CLAIM_ARGS, raw, ({ seq }) =>
         call(rest, 'POST', `/messages/${seq}/claim`, undefined, (b) => {
-          const lost = b as { won?: boolean; claimed_by?: string; seq?: number; answered_by?: string | null };
+          const lost = b as {
+            won?: boolean;
+            claimed_by?: string;
+            seq?: number;
+            answered_by?: string | null;
+            lease_expires_at?: string | null;
+            renewed?: boolean;
+          };
           return ok({
             won: false,
             claimed_by: lost.claimed_by,
             seq: lost.seq ?? seq,
             answered_by: lost.answered_by ?? null,
+            lease_expires_at: lost.lease_expires_at ?? null,
+            ...(lost.renewed === true ? { renewed: true } : {}),
           });
         }),
       ),

@@ -78,3 +78,20 @@ export function replyToOption(value: string | undefined): number | undefined {
 export function replyNote(replyTo: number | null | undefined): string {
   return replyTo == null ? '' : ` in reply to #${replyTo}`;
 }
+
+/**
+ * The value of `--claim-lease`: whole seconds a claim on the question holds (0: until
+ * answered), undefined when not given. Anything else throws a usage CliError naming
+ * the option, before the bridge is asked (which checks the upper bound).
+ */
+export function claimLeaseOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,10}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new CliError(
+      `argybargy: --claim-lease must be whole seconds (0: the claim holds until answered), not '${value.slice(0, 40)}'.`,
+      2,
+    );
+  }
+  return n;
+}

@@ -9,7 +9,14 @@ export type AuditClass = 'operator' | 'agent' | 'auth';
 /** The classes, in the order listings show them. */
 export const AUDIT_CLASSES: readonly AuditClass[] = ['operator', 'agent', 'auth'];
 
-const AGENT_ACTIONS = new Set(['connect', 'claim', 'webhook_set', 'webhook_removed']);
+const AGENT_ACTIONS = new Set([
+  'connect',
+  'claim',
+  'claim_released',
+  'claim_reopened',
+  'webhook_set',
+  'webhook_removed',
+]);
 const AUTH_ACTIONS = new Set(['admin_auth_failed', 'agent_auth_failed']);
 
 /** The class of an audit action; anything not named is the operator's (the safest place to keep it). */

@@ -14,4 +14,12 @@ export interface StoredMessage {
   answered_by: string | null;
   /** When it was answered, epoch milliseconds, or null. */
   answered_at: number | null;
+  /** When the claim lapses (domain/leases.ts), epoch milliseconds; null while unclaimed, answered, or claimed for good. */
+  claim_expires_at: number | null;
+  /** The claim lease the question asked for, seconds (0: for good); null: the bridge's default. */
+  claim_lease: number | null;
+  /** What the bridge's own notice is ('claim_reopened', domain/leases.ts); null for every message somebody wrote. */
+  kind: string | null;
+  /** Why, for a notice ('lease_expired', 'released', 'holder_revoked', 'holder_expired'); null otherwise. */
+  reason: string | null;
 }

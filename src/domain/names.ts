@@ -1,4 +1,5 @@
 import { InvalidInput } from './errors.js';
+import { NOTICE_SENDER } from './leases.js';
 import { codePoints, isWellFormed } from './text.js';
 
 /** The longest name, room or addressee (in characters). */
@@ -69,6 +70,10 @@ export function checkAgentName(field: string, value: string): string {
   const v = checkName(field, value);
   if (isReservedName(v)) {
     throw new InvalidInput(field, `${field} '${v}' is reserved (all, anyone and none address messages). Pick another.`);
+  }
+  // The bridge's own notices come from this name (domain/leases.ts): nobody may speak as it.
+  if (v.toLowerCase() === NOTICE_SENDER) {
+    throw new InvalidInput(field, `${field} '${v}' is reserved: the bridge's own notices come from it. Pick another.`);
   }
   return v;
 }

@@ -1,5 +1,6 @@
 import type { CodeRecord } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import type { Leases } from './leases.js';
 import type { WebhookNotifier } from './webhooks.js';
 
 /**
@@ -8,15 +9,17 @@ import type { WebhookNotifier } from './webhooks.js';
  * open streams, parked polls and MCP waits check their code and end at once; an
  * expired code is noticed by each reader at its expiry and by the webhook notifier
  * before each send. An agent name left with no live code keeps no server-side cursor
- * or webhook, so a later code for the same name starts clean.
+ * or webhook, so a later code for the same name starts clean, and holds no claim:
+ * its claims reopen at once on revocation (at the next lease sweep on expiry).
  */
 export class Access {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly webhooks: WebhookNotifier,
+    private readonly leases: Leases,
   ) {}
 
-  /** Ends what the revoked codes held: their webhooks, their readers on every node, and orphaned agent state. */
+  /** Ends what the revoked codes held: their webhooks, their readers on every node, their claims, and orphaned agent state. */
   async revoked(codes: CodeRecord[]): Promise<void> {
     if (codes.length === 0) return;
     await this.webhooks.removeForCodes(codes);
@@ -25,6 +28,8 @@ export class Access {
       await this.ctx.live.wakeups.publish({ kind: 'access', room: c.room, name: c.name });
       if (!(await this.hasLiveCode(c.room, c.name))) await this.forget(c.room, c.name);
     }
+    // Claims held by a name with no live code left reopen now, each with its notice (reason holder_revoked).
+    await this.leases.sweep();
     await this.ctx.live.wakeups.publish({ kind: 'change' });
   }
 

@@ -1,16 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { checkReplyTo } from '../domain/answers.js';
 import { BROADCAST, defaultExpects } from '../domain/expects.js';
+import { checkClaimLease } from '../domain/leases.js';
 import { checkName, checkText } from '../domain/names.js';
 import { newestThatFit, oldestThatFit } from '../domain/page.js';
 import { peerRows } from '../domain/roster.js';
+import { isoSeconds } from '../domain/time.js';
 import { type ApiError, errors, unexpandedVariable } from '../errors.js';
 import { codeFromAuthorization, hashCode } from '../secrets.js';
 import type { RoomRecord } from '../store/store.js';
-import type { ClaimAnswer, HistoryAnswer, PeersAnswer, PostAnswer, ThreadAnswer, Whoami } from '../wire/messages.js';
+import type {
+  ClaimAnswer,
+  HistoryAnswer,
+  PeersAnswer,
+  PostAnswer,
+  ReleaseAnswer,
+  ThreadAnswer,
+  Whoami,
+} from '../wire/messages.js';
 import { announce } from './announce.js';
 import type { AuthGuard } from './auth-guard.js';
 import type { Agent, ServiceContext } from './context.js';
+import type { Leases } from './leases.js';
 import { decorate, postAnswer, roomStatus } from './views.js';
 import type { WebhookNotifier } from './webhooks.js';
 
@@ -27,6 +38,8 @@ export interface PostInput {
   expects_reply?: string | null;
   /** The seq of a message of the agent's room it may see, that this one replies to. */
   reply_to?: number | null;
+  /** Seconds a claim on this question holds (0: for good); absent: ARGYBARGY_CLAIM_LEASE_SECONDS. */
+  claim_lease?: number | null;
 }
 
 /**
@@ -38,6 +51,7 @@ export class Bridge {
     private readonly ctx: ServiceContext,
     private readonly webhooks: WebhookNotifier,
     private readonly guard: AuthGuard,
+    private readonly leases: Leases,
   ) {}
 
   /**
@@ -144,6 +158,7 @@ export class Bridge {
     const expects = defaultExpects(to, input.expects_reply == null ? null : input.expects_reply);
     if (expects !== defaultExpects(to, null)) checkName('expects_reply', expects);
     const replyTo = checkReplyTo(input.reply_to);
+    const claimLease = checkClaimLease(input.claim_lease);
 
     // Closed is checked before the limiter so a refused post costs no rate slot.
     const before = await store.getRoom(agent.room);
@@ -168,6 +183,7 @@ export class Bridge {
       maxRooms: config.maxRooms,
       maxPerRoom: config.maxMessagesPerRoom,
       replyTo,
+      claimLease,
     });
     if (!res.ok) {
       await live.limiter.refund(agent.room, agent.name);
@@ -180,23 +196,73 @@ export class Bridge {
     return postAnswer(this.ctx, res.message);
   }
 
-  /** Claims a message so only one agent answers it: first caller wins; a seq the agent cannot see is 404. */
+  /**
+   * Claims a message so only one agent answers it: first caller wins; the holder
+   * claiming again renews its lease (domain/leases.ts) and is answered as every later
+   * caller is (won: false, claimed_by: itself, renewed: true); a seq the agent cannot see is
+   * 404. A lapsed lease is reopened first (its notice announced), so the claim that
+   * finds it can win.
+   */
   async claim(agent: Agent, seq: number): Promise<ClaimAnswer> {
-    const res = await this.ctx.store.claim(agent.room, seq, agent.name);
+    const now = this.ctx.now();
+    const res = await this.ctx.store.claim(agent.room, seq, agent.name, {
+      nowMs: now,
+      defaultSeconds: this.ctx.config.claimLeaseSeconds,
+      maxPerRoom: this.ctx.config.maxMessagesPerRoom,
+    });
     if (!res.found) throw errors.noSuchMessage(seq);
+    if (res.reopened) await this.leases.announce([res.reopened]);
+    const lease = res.leaseExpiresAt === null ? null : isoSeconds(res.leaseExpiresAt);
+    if (res.won && res.renewed) {
+      // The holder claimed again: its lease runs anew, and the answer stays the
+      // original's (409, claimed_by: you), so agents written for it see what they knew.
+      await this.ctx.live.wakeups.publish({ kind: 'change', room: agent.room });
+      return { won: false, claimed_by: agent.name, seq, answered_by: null, lease_expires_at: lease, renewed: true };
+    }
     if (res.won) {
       await this.ctx.live.wakeups.publish({ kind: 'change', room: agent.room });
       await this.ctx.store.audit({
-        at: this.ctx.now(),
+        at: now,
         action: 'claim',
         actor: agent.name,
         room: agent.room,
         detail: `seq=${seq}`,
       });
     }
-    // A win keeps the original's exact answer; a loss also says who answered (null: nobody yet).
-    if (res.won) return { won: true, claimed_by: res.claimedBy, seq };
-    return { won: false, claimed_by: res.claimedBy, seq, answered_by: res.answeredBy };
+    // A win keeps the original's answer, plus lease_expires_at; a loss also says who answered (null: nobody yet).
+    if (res.won) return { won: true, claimed_by: res.claimedBy, seq, lease_expires_at: lease };
+    return { won: false, claimed_by: res.claimedBy, seq, answered_by: res.answeredBy, lease_expires_at: lease };
+  }
+
+  /**
+   * Lets go of the agent's claim on `seq`: the question opens again and the room is
+   * told (a claim_reopened notice, reason 'released'). 404 for a seq the agent cannot
+   * see, 403 not_claim_holder when someone else holds it, 409 not_claimed when nobody
+   * does (never claimed, released, reopened, or answered).
+   */
+  async release(agent: Agent, seq: number): Promise<ReleaseAnswer> {
+    const { config } = this.ctx;
+    const res = await this.ctx.store.releaseClaim(
+      agent.room,
+      seq,
+      agent.name,
+      this.ctx.now(),
+      config.maxMessagesPerRoom,
+    );
+    if (!res.found) throw errors.noSuchMessage(seq);
+    if (!res.released) {
+      if (res.claimedBy !== null && res.answeredBy === null) throw errors.notClaimHolder(seq, res.claimedBy);
+      throw errors.notClaimed(seq, res.answeredBy);
+    }
+    await this.leases.announce([res.reopened]);
+    await this.ctx.store.audit({
+      at: res.reopened.notice.at,
+      action: 'claim_released',
+      actor: agent.name,
+      room: agent.room,
+      detail: `seq=${seq}`,
+    });
+    return { released: true, seq, notice_seq: res.reopened.notice.seq };
   }
 
   /**

@@ -2,6 +2,7 @@ import { checkReplyTo } from '../domain/answers.js';
 import type { AuditClass } from '../domain/audit.js';
 import { BROADCAST, defaultExpects, resolveExpects } from '../domain/expects.js';
 import { parseExpires } from '../domain/expires.js';
+import { checkClaimLease } from '../domain/leases.js';
 import { checkAgentName, checkCapabilities, checkName, checkText } from '../domain/names.js';
 import { buildRoster, peerRows } from '../domain/roster.js';
 import { isoSeconds, secondsBetween } from '../domain/time.js';
@@ -43,6 +44,8 @@ export interface SayInput {
   expects_reply?: string | null;
   /** The seq of any message of the room (the operator sees them all) this one replies to. */
   reply_to?: number | null;
+  /** Seconds a claim on this question holds (0: for good); absent: ARGYBARGY_CLAIM_LEASE_SECONDS. */
+  claim_lease?: number | null;
 }
 
 /** The paste-ready paragraph that puts an agent in a room. */
@@ -146,6 +149,7 @@ export class Operator {
     const expects = defaultExpects(to, input.expects_reply);
     if (expects !== defaultExpects(to, null)) checkName('expects_reply', expects);
     const replyTo = checkReplyTo(input.reply_to);
+    const claimLease = checkClaimLease(input.claim_lease);
     const now = this.ctx.now();
     await live.presence.touch(room, sender, now);
     const res = await store.append({
@@ -161,6 +165,7 @@ export class Operator {
       byOperator: true,
       replyTo,
       seesAll: true,
+      claimLease,
     });
     if (!res.ok && res.reason === 'bad_reply_to') throw errors.badReplyTo(replyTo ?? 0);
     if (!res.ok) throw errors.internal();

@@ -22,6 +22,9 @@ function toWire(m: StoredMessage, resolved: string): Message {
     reply_to: m.reply_to,
     answered_by: m.answered_by,
     answered_at: m.answered_at === null ? null : isoSeconds(m.answered_at),
+    lease_expires_at: m.claim_expires_at === null ? null : isoSeconds(m.claim_expires_at),
+    kind: m.kind,
+    reason: m.reason,
   };
 }
 

@@ -168,6 +168,8 @@ export class WebhookNotifier {
         notice.reply_to = m.reply_to;
         notice.answered_by = m.answered_by;
         notice.answered_at = m.answered_at === null ? null : isoSeconds(m.answered_at);
+        notice.kind = m.kind;
+        notice.reason = m.reason;
       }
       this.enqueue(h, JSON.stringify(notice));
     }

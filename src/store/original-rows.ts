@@ -151,6 +151,11 @@ export function adoptMessage(r: OriginalMessageRow): AdoptedMessage {
     reply_to: null,
     answered_by: null,
     answered_at: null,
+    // Nor leases: its claims hold for good, until answered, released or their holder's code ends.
+    claim_expires_at: null,
+    claim_lease: null,
+    kind: null,
+    reason: null,
   };
 }
 

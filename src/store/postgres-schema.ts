@@ -118,6 +118,14 @@ const MIGRATIONS: string[] = [
   ALTER TABLE messages ADD COLUMN answered_at bigint;
   CREATE INDEX messages_replies ON messages (room, reply_to) WHERE reply_to IS NOT NULL;
   `,
+  `
+  -- Claims are leases (see the SQLite migration of the same number).
+  ALTER TABLE messages ADD COLUMN claim_expires_at bigint;
+  ALTER TABLE messages ADD COLUMN claim_lease bigint;
+  ALTER TABLE messages ADD COLUMN kind text;
+  ALTER TABLE messages ADD COLUMN reason text;
+  CREATE INDEX messages_open_claims ON messages (room, seq) WHERE claimed_by IS NOT NULL AND answered_by IS NULL;
+  `,
 ];
 
 /** The advisory lock every node takes while migrating. */

@@ -2,6 +2,7 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { answerNeedsMembers, answerOutcome } from '../domain/answers.js';
 import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
 import type { CursorState } from '../domain/handout.js';
+import { lapseReason, type ReopenReason, reopenNotice } from '../domain/leases.js';
 import type { StoredMessage } from '../domain/message.js';
 import { visibleTo } from '../domain/visibility.js';
 import { SharedRoomReads } from './postgres-reads.js';
@@ -24,10 +25,13 @@ import type {
   AppendResult,
   AuditInput,
   AuditRecord,
+  ClaimLease,
   ClaimResult,
   CodeRecord,
   NewCode,
   ReadSnapshot,
+  ReleaseResult,
+  Reopened,
   RoomRecord,
   SenderRecord,
   Store,
@@ -38,6 +42,22 @@ import type {
 
 const VISIBLE = "(recipient = 'all' OR recipient = $R OR sender = $R)";
 
+/** The most claims one sweep reopens; the next sweep takes the rest. */
+const SWEEP_BATCH = 100;
+
+/**
+ * A claim still due at $4 (domain/leases.ts lapseReason): its lease lapsed, or its
+ * holder has no live code in the room. Re-checked under the row lock, so a claim
+ * renewed, re-taken or answered since the sweep read it is left alone.
+ */
+const STILL_DUE = `(claim_expires_at <= $4 OR NOT EXISTS (SELECT 1 FROM codes c WHERE c.room = messages.room
+  AND c.name = messages.claimed_by AND (c.expires_at IS NULL OR c.expires_at > $4)))`;
+
+/** A notice of the bridge's own (domain/leases.ts): it answers nothing and makes its sender no member. */
+interface NoticeMark {
+  kind: string;
+  reason: string;
+}
 /** Opens the cluster store: connects, migrates (once, across nodes) and returns it. The driver loads only here. */
 export async function openPostgresStore(url: string, opts: StoreOptions = {}): Promise<PostgresStore> {
   const pg = (await import('pg')).default;
@@ -278,7 +298,7 @@ export class PostgresStore implements Store {
       const outcome = answerOutcome(question, { from: input.from, to: input.to }, members);
       if (!outcome.answers) return res;
       await db.query(
-        `UPDATE messages SET answered_by = $3, answered_at = $4,
+        `UPDATE messages SET answered_by = $3, answered_at = $4, claim_expires_at = NULL,
            claimed_by = CASE WHEN $5::boolean THEN $3 ELSE claimed_by END
          WHERE room = $1 AND seq = $2`,
         [input.room, replyTo, input.from, input.at, outcome.claims],
@@ -288,6 +308,7 @@ export class PostgresStore implements Store {
         answered_by: input.from,
         answered_at: input.at,
         claimed_by: outcome.claims ? input.from : question.claimed_by,
+        claim_expires_at: null,
       };
       return { ...res, answered };
     });
@@ -297,7 +318,11 @@ export class PostgresStore implements Store {
    * One statement: bump the room's counter (taking its row lock), insert the message,
    * record the sender and prune by retention. Null when no open room row matched.
    */
-  private async appendOnce(db: Pick<Pool, 'query'>, input: AppendInput): Promise<AppendResult | null> {
+  private async appendOnce(
+    db: Pick<Pool, 'query'>,
+    input: AppendInput,
+    notice: NoticeMark | null = null,
+  ): Promise<AppendResult | null> {
     const keep = input.maxPerRoom;
     let rows: Array<{ seq: number }>;
     try {
@@ -309,12 +334,13 @@ export class PostgresStore implements Store {
              WHERE name = $1 AND (NOT $7::boolean OR NOT closed)
              RETURNING name, last_seq
            ), m AS (
-             INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to)
-             SELECT name, last_seq, $2, $3, $4, $5, $6, $9::bigint FROM r
+             INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to, claim_lease, kind, reason)
+             SELECT name, last_seq, $2, $3, $4, $5, $6, $9::bigint, $11::bigint, $12::text, $13::text FROM r
            ), mem AS (
              INSERT INTO members (room, name, last_seq, last_at, operator)
                SELECT name, $3, last_seq, $2,
                  $10::boolean AND NOT EXISTS (SELECT 1 FROM codes c WHERE c.room = $1 AND c.name = $3) FROM r
+               WHERE $12::text IS NULL
              ON CONFLICT (room, name) DO UPDATE SET last_seq = excluded.last_seq, last_at = excluded.last_at,
                operator = members.operator OR excluded.operator
            ), pruned AS (
@@ -332,6 +358,9 @@ export class PostgresStore implements Store {
             keep,
             input.replyTo ?? null,
             input.byOperator === true,
+            input.claimLease ?? null,
+            notice?.kind ?? null,
+            notice?.reason ?? null,
           ],
         )
       ).rows;
@@ -353,6 +382,10 @@ export class PostgresStore implements Store {
         reply_to: input.replyTo ?? null,
         answered_by: null,
         answered_at: null,
+        claim_expires_at: null,
+        claim_lease: input.claimLease ?? null,
+        kind: notice?.kind ?? null,
+        reason: notice?.reason ?? null,
       },
       answered: null,
     };
@@ -382,21 +415,153 @@ export class PostgresStore implements Store {
     return rows.reverse().map(toPgMessage);
   }
 
-  async claim(room: string, seq: number, reader: string): Promise<ClaimResult> {
+  async claim(room: string, seq: number, reader: string, lease?: ClaimLease): Promise<ClaimResult> {
+    const now = lease?.nowMs ?? 0;
     const visible = VISIBLE.replace(/\$R/g, '$1');
-    const won = await this.q(
-      `UPDATE messages SET claimed_by = $1
-       WHERE room = $2 AND seq = $3 AND claimed_by IS NULL AND answered_by IS NULL AND ${visible} RETURNING seq`,
-      [reader, room, seq],
-    );
-    if (won.length === 1) return { found: true, won: true, claimedBy: reader, answeredBy: null };
+    const tryClaim = async (): Promise<ClaimResult | null> => {
+      // `was` is the holder in the statement's snapshot: the reader itself means a renewal.
+      const [won] = await this.q<{ claim_expires_at: number | null; was: string | null }>(
+        `UPDATE messages m SET claimed_by = $1, claim_expires_at = CASE WHEN coalesce(m.claim_lease, $5::bigint) > 0
+             THEN $4::bigint + coalesce(m.claim_lease, $5::bigint) * 1000 END
+         FROM (SELECT id, claimed_by AS was FROM messages WHERE room = $2 AND seq = $3) o
+         WHERE m.id = o.id AND (m.claimed_by IS NULL OR m.claimed_by = $1) AND m.answered_by IS NULL
+           AND ${visible.replace(/\b(recipient|sender)\b/g, 'm.$1')}
+         RETURNING m.claim_expires_at, o.was`,
+        [reader, room, seq, now, lease?.defaultSeconds ?? 0],
+      );
+      if (!won) return null;
+      return {
+        found: true,
+        won: true,
+        claimedBy: reader,
+        answeredBy: null,
+        leaseExpiresAt: won.claim_expires_at,
+        ...(won.was === reader ? { renewed: true } : {}),
+      };
+    };
+    const lost = async (): Promise<ClaimResult> => {
+      const [row] = await this.q<{
+        claimed_by: string | null;
+        answered_by: string | null;
+        claim_expires_at: number | null;
+      }>(`SELECT claimed_by, answered_by, claim_expires_at FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`, [
+        reader,
+        room,
+        seq,
+      ]);
+      const by = row ? (row.claimed_by ?? row.answered_by) : null;
+      if (!row || by === null) return { found: false };
+      return {
+        found: true,
+        won: false,
+        claimedBy: by,
+        answeredBy: row.answered_by,
+        leaseExpiresAt: row.claim_expires_at,
+      };
+    };
+    const first = await tryClaim();
+    if (first) return first;
+    const res = await lost();
+    // A lapsed lease is reopened here (with its notice) rather than waiting for the next sweep.
+    if (!lease || !res.found || res.answeredBy !== null || res.leaseExpiresAt === null || res.leaseExpiresAt > now) {
+      return res;
+    }
+    const reopened = await this.reopen(room, seq, res.claimedBy, 'lease_expired', now, lease.maxPerRoom);
+    if (!reopened) return (await tryClaim()) ?? (await lost());
+    return { ...((await tryClaim()) ?? (await lost())), reopened } as ClaimResult;
+  }
+
+  async releaseClaim(
+    room: string,
+    seq: number,
+    reader: string,
+    nowMs: number,
+    maxPerRoom: number,
+  ): Promise<ReleaseResult> {
     const [row] = await this.q<{ claimed_by: string | null; answered_by: string | null }>(
-      `SELECT claimed_by, answered_by FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`,
+      `SELECT claimed_by, answered_by FROM messages WHERE room = $2 AND seq = $3 AND ${VISIBLE.replace(/\$R/g, '$1')}`,
       [reader, room, seq],
     );
-    const by = row ? (row.claimed_by ?? row.answered_by) : null;
-    if (!row || by === null) return { found: false };
-    return { found: true, won: false, claimedBy: by, answeredBy: row.answered_by };
+    if (!row) return { found: false };
+    if (row.claimed_by === reader && row.answered_by === null) {
+      const reopened = await this.reopen(room, seq, reader, 'released', nowMs, maxPerRoom);
+      if (reopened) return { found: true, released: true, reopened };
+      return this.releaseClaim(room, seq, reader, nowMs, maxPerRoom);
+    }
+    return { found: true, released: false, claimedBy: row.claimed_by, answeredBy: row.answered_by };
+  }
+
+  async sweepClaims(nowMs: number, maxPerRoom: number): Promise<Reopened[]> {
+    type Due = { room: string; seq: number; holder: string; expires: number | null; code: 'live' | 'expired' | 'none' };
+    const due = await this.q<Due>(
+      `SELECT room, seq, holder, expires, code FROM (
+         SELECT m.room, m.seq, m.claimed_by AS holder, m.claim_expires_at AS expires,
+           CASE WHEN EXISTS (SELECT 1 FROM codes c WHERE c.room = m.room AND c.name = m.claimed_by
+                               AND (c.expires_at IS NULL OR c.expires_at > $1)) THEN 'live'
+                WHEN EXISTS (SELECT 1 FROM codes c WHERE c.room = m.room AND c.name = m.claimed_by) THEN 'expired'
+                ELSE 'none' END AS code
+         FROM messages m JOIN rooms r ON r.name = m.room
+         WHERE m.claimed_by IS NOT NULL AND m.answered_by IS NULL AND NOT r.closed
+       ) d WHERE expires <= $1 OR code <> 'live' ORDER BY room, seq LIMIT $2`,
+      [nowMs, SWEEP_BATCH],
+    );
+    const out: Reopened[] = [];
+    for (const d of due) {
+      const reason = lapseReason(d.expires, nowMs, d.code);
+      const r = reason && (await this.reopen(d.room, d.seq, d.holder, reason, nowMs, maxPerRoom));
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * Ends `holder`'s claim on `seq` unanswered and appends the notice, in one
+   * transaction: the room's row is locked first (the order appends take locks in),
+   * then one conditional update clears the claim only while `holder` still holds it
+   * unanswered and — for a sweep's reasons — it is still due. Null when it matched
+   * nothing: another node (or the holder) got there first, so each end happens once.
+   */
+  private reopen(
+    room: string,
+    seq: number,
+    holder: string,
+    reason: ReopenReason,
+    at: number,
+    maxPerRoom: number,
+  ): Promise<Reopened | null> {
+    return this.tx(async (db): Promise<Reopened | null> => {
+      await db.query('SELECT 1 FROM rooms WHERE name = $1 FOR UPDATE', [room]);
+      const due = reason === 'released' ? '' : `AND ${STILL_DUE}`;
+      const [row] = (
+        await db.query<MessageRow>(
+          `UPDATE messages SET claimed_by = NULL, claim_expires_at = NULL
+           WHERE room = $1 AND seq = $2 AND claimed_by = $3 AND answered_by IS NULL ${due}
+           RETURNING ${MSG_COLS}`,
+          reason === 'released' ? [room, seq, holder] : [room, seq, holder, at],
+        )
+      ).rows;
+      if (!row) return null;
+      const question = toPgMessage(row);
+      const n = reopenNotice(question, holder, reason);
+      const res = await this.appendOnce(
+        db,
+        {
+          room,
+          from: n.from,
+          to: n.to,
+          text: n.text,
+          expectsReply: 'none',
+          at,
+          requireOpen: false,
+          maxRooms: 0,
+          maxPerRoom,
+          replyTo: n.replyTo,
+        },
+        { kind: n.kind, reason: n.reason },
+      );
+      if (!res?.ok) throw new Error(`the notice for ${room} #${seq} matched no room`);
+      return { question, holder, reason, notice: res.message };
+    });
   }
 
   async thread(room: string, reader: string, seq: number, limit: number): Promise<ThreadRead | null> {

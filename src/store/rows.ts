@@ -6,7 +6,7 @@ import type { CodeRecord, RoomRecord, WebhookRecord } from './store.js';
 
 /** The message columns, in the order MessageRow expects. */
 export const MSG_COLS =
-  'room, seq, at, sender, recipient, text, expects_reply, claimed_by, reply_to, answered_by, answered_at';
+  'room, seq, at, sender, recipient, text, expects_reply, claimed_by, reply_to, answered_by, answered_at, claim_expires_at, claim_lease, kind, reason';
 
 export interface RoomRow {
   name: string;
@@ -32,6 +32,10 @@ export interface MessageRow {
   reply_to: number | null;
   answered_by: string | null;
   answered_at: number | null;
+  claim_expires_at: number | null;
+  claim_lease: number | null;
+  kind: string | null;
+  reason: string | null;
 }
 
 export interface CodeRow {
@@ -72,6 +76,10 @@ export function messageMapper(decode: (stored: string) => string): (r: MessageRo
     reply_to: r.reply_to ?? null,
     answered_by: r.answered_by ?? null,
     answered_at: r.answered_at ?? null,
+    claim_expires_at: r.claim_expires_at ?? null,
+    claim_lease: r.claim_lease ?? null,
+    kind: r.kind ?? null,
+    reason: r.reason ?? null,
   });
 }
 

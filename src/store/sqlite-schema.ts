@@ -128,6 +128,17 @@ const MIGRATIONS: string[] = [
   ALTER TABLE messages ADD COLUMN answered_at INTEGER;
   CREATE INDEX messages_replies ON messages(room, reply_to) WHERE reply_to IS NOT NULL;
   `,
+  `
+  -- Claims are leases (domain/leases.ts): when a claim lapses (epoch ms; NULL: it
+  -- holds for good), the lease a question asked for (seconds; NULL: the bridge's
+  -- default), and the bridge's own notices (kind 'claim_reopened' with its reason).
+  -- The index holds only the open claims, which is all the sweep reads.
+  ALTER TABLE messages ADD COLUMN claim_expires_at INTEGER;
+  ALTER TABLE messages ADD COLUMN claim_lease INTEGER;
+  ALTER TABLE messages ADD COLUMN kind TEXT;
+  ALTER TABLE messages ADD COLUMN reason TEXT;
+  CREATE INDEX messages_open_claims ON messages(room, seq) WHERE claimed_by IS NOT NULL AND answered_by IS NULL;
+  `,
 ];
 
 /** Brings the database up to the newest schema; returns the version it ends at. */

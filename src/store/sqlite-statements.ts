@@ -33,13 +33,13 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE rooms SET last_seq = last_seq + 1, last_at = ?, message_count = message_count + 1 WHERE name = ? RETURNING last_seq, message_count',
     ),
     insertMessage: db.prepare(
-      `INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (room, seq, at, sender, recipient, text, expects_reply, reply_to, claim_lease, kind, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     messageAt: db.prepare(`SELECT ${MSG_COLS} FROM messages WHERE room = ? AND seq = ?`),
-    // The first eligible answer settles a question; an answer to an unclaimed anyone also claims it.
+    // The first eligible answer settles a question (and ends its lease); an answer to an unclaimed anyone also claims it.
     answer: db.prepare(
-      `UPDATE messages SET answered_by = @by, answered_at = @at,
+      `UPDATE messages SET answered_by = @by, answered_at = @at, claim_expires_at = NULL,
          claimed_by = CASE WHEN @claims = 1 THEN @by ELSE claimed_by END
        WHERE room = @room AND seq = @seq AND answered_by IS NULL`,
     ),
@@ -82,13 +82,35 @@ export function prepareStatements(db: Database.Database) {
     ),
     recentAll: db.prepare(`SELECT ${MSG_COLS} FROM messages ORDER BY id DESC LIMIT ?`),
     recentRoom: db.prepare(`SELECT ${MSG_COLS} FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?`),
+    // First writer wins on an unclaimed question; the holder claiming again renews its lease.
     claim: db.prepare(
-      `UPDATE messages SET claimed_by = ?
-         WHERE room = ? AND seq = ? AND claimed_by IS NULL AND answered_by IS NULL AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
+      `UPDATE messages SET claimed_by = @r,
+         claim_expires_at = CASE WHEN coalesce(claim_lease, @dflt) > 0 THEN @now + coalesce(claim_lease, @dflt) * 1000 END
+       WHERE room = @room AND seq = @seq AND (claimed_by IS NULL OR claimed_by = @r) AND answered_by IS NULL
+         AND ${VISIBLE_M.replace(/m\./g, '')}
+       RETURNING claim_expires_at`,
     ),
     claimedBy: db.prepare(
-      `SELECT claimed_by, answered_by FROM messages
-         WHERE room = ? AND seq = ? AND (recipient = 'all' OR recipient = ? OR sender = ?)`,
+      `SELECT claimed_by, answered_by, claim_expires_at FROM messages
+         WHERE room = @room AND seq = @seq AND ${VISIBLE_M.replace(/m\./g, '')}`,
+    ),
+    // The claims of open rooms due at @now (domain/leases.ts lapseReason): a lapsed
+    // lease, or a holder without a live code in the room. Reads only open claims.
+    dueClaims: db.prepare(
+      `SELECT room, seq, holder, expires, code FROM (
+         SELECT m.room, m.seq, m.claimed_by AS holder, m.claim_expires_at AS expires,
+           CASE WHEN EXISTS (SELECT 1 FROM codes c WHERE c.room = m.room AND c.name = m.claimed_by
+                               AND (c.expires_at IS NULL OR c.expires_at > @now)) THEN 'live'
+                WHEN EXISTS (SELECT 1 FROM codes c WHERE c.room = m.room AND c.name = m.claimed_by) THEN 'expired'
+                ELSE 'none' END AS code
+         FROM messages m JOIN rooms r ON r.name = m.room
+         WHERE m.claimed_by IS NOT NULL AND m.answered_by IS NULL AND r.closed = 0
+       ) WHERE expires <= @now OR code <> 'live' ORDER BY room, seq LIMIT @limit`,
+    ),
+    // Ends a claim unanswered, only while @holder still holds it: the conditional update every end is.
+    unclaim: db.prepare(
+      `UPDATE messages SET claimed_by = NULL, claim_expires_at = NULL
+       WHERE room = @room AND seq = @seq AND claimed_by = @holder AND answered_by IS NULL`,
     ),
     questions: db.prepare(
       `SELECT ${MSG_COLS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN rooms r ON r.name = m.room

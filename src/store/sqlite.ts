@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { answerNeedsMembers, answerOutcome } from '../domain/answers.js';
 import { AUDIT_KEEP, type AuditClass, auditClass, pruneEvery } from '../domain/audit.js';
 import type { CursorState } from '../domain/handout.js';
+import { lapseReason, type ReopenReason, reopenNotice } from '../domain/leases.js';
 import type { StoredMessage } from '../domain/message.js';
 import { visibleTo } from '../domain/visibility.js';
 import {
@@ -27,10 +28,13 @@ import type {
   AppendResult,
   AuditInput,
   AuditRecord,
+  ClaimLease,
   ClaimResult,
   CodeRecord,
   NewCode,
   ReadSnapshot,
+  ReleaseResult,
+  Reopened,
   RoomRecord,
   SenderRecord,
   Store,
@@ -43,6 +47,9 @@ import { WriteBatch } from './write-batch.js';
 /** Writes after which the WAL is checkpointed by a background thread, and how often it runs. */
 const BACKGROUND_CHECKPOINT_AFTER = 200;
 const CHECKPOINT_EVERY_MS = 1000;
+
+/** The most claims one sweep reopens; the next sweep takes the rest. */
+const SWEEP_BATCH = 100;
 
 /** How often (ms) to ask SQLite whether another process wrote to the database. */
 const FOREIGN_WRITE_CHECK_MS = 50;
@@ -250,8 +257,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** The rows of one append; runs inside a write batch. */
-  private appendRows(input: AppendInput): { res: AppendResult; room?: RoomRecord } {
+  /**
+   * The rows of one append; runs inside a write batch. `notice`: the bridge's own
+   * notice (domain/leases.ts), which answers nothing and makes its sender no member.
+   */
+  private appendRows(
+    input: AppendInput,
+    notice: { kind: string; reason: string } | null = null,
+  ): { res: AppendResult; room?: RoomRecord } {
     const existing = this.q.room.get(input.room) as RoomRow | undefined;
     if (input.requireOpen && existing?.closed === 1) {
       return { res: { ok: false, reason: 'room_closed', room: toRoom(existing) } };
@@ -271,15 +284,30 @@ export class SqliteStore implements Store {
     if (!existing) this.q.insertRoom.run(input.room, input.at);
     const bumped = this.q.bumpRoom.get(input.at, input.room) as { last_seq: number; message_count: number };
     const seq = bumped.last_seq;
-    this.q.insertMessage.run(input.room, seq, input.at, input.from, input.to, input.text, input.expectsReply, replyTo);
-    this.q.upsertMember.run({
-      room: input.room,
-      name: input.from,
+    const claimLease = input.claimLease ?? null;
+    this.q.insertMessage.run(
+      input.room,
       seq,
-      at: input.at,
-      byOperator: input.byOperator ? 1 : 0,
-    });
-    const answered = question ? this.answerRows(question, input) : null;
+      input.at,
+      input.from,
+      input.to,
+      input.text,
+      input.expectsReply,
+      replyTo,
+      claimLease,
+      notice?.kind ?? null,
+      notice?.reason ?? null,
+    );
+    if (!notice) {
+      this.q.upsertMember.run({
+        room: input.room,
+        name: input.from,
+        seq,
+        at: input.at,
+        byOperator: input.byOperator ? 1 : 0,
+      });
+    }
+    const answered = question && !notice ? this.answerRows(question, input) : null;
     let removed = 0;
     if (input.maxPerRoom > 0 && bumped.message_count > input.maxPerRoom) {
       removed = this.q.prune.run(input.room, seq - input.maxPerRoom).changes;
@@ -297,6 +325,10 @@ export class SqliteStore implements Store {
       reply_to: replyTo,
       answered_by: null,
       answered_at: null,
+      claim_expires_at: null,
+      claim_lease: claimLease,
+      kind: notice?.kind ?? null,
+      reason: notice?.reason ?? null,
     };
     const room: RoomRecord = {
       name: input.room,
@@ -325,7 +357,47 @@ export class SqliteStore implements Store {
       answered_by: input.from,
       answered_at: input.at,
       claimed_by: outcome.claims ? input.from : question.claimed_by,
+      claim_expires_at: null,
     };
+  }
+
+  /**
+   * Ends `holder`'s claim on `seq` unanswered and appends the notice, inside the
+   * caller's write transaction; null when the holder no longer holds it unanswered
+   * (the conditional update matched nothing), so each end happens once.
+   */
+  private reopenRows(
+    room: string,
+    seq: number,
+    holder: string,
+    reason: ReopenReason,
+    at: number,
+    maxPerRoom: number,
+  ): Reopened | null {
+    if (this.q.unclaim.run({ room, seq, holder }).changes !== 1) return null;
+    const question = toMessage(this.q.messageAt.get(room, seq) as MessageRow);
+    const n = reopenNotice(question, holder, reason);
+    const { res } = this.appendRows(
+      {
+        room,
+        from: n.from,
+        to: n.to,
+        text: n.text,
+        expectsReply: 'none',
+        at,
+        requireOpen: false,
+        maxRooms: 0,
+        maxPerRoom,
+        replyTo: n.replyTo,
+        seesAll: true,
+      },
+      { kind: n.kind, reason: n.reason },
+    );
+    if (!res.ok) throw new Error(`the notice for ${room} #${seq} was refused: ${res.reason}`);
+    // Rare: drop the hot cache rather than patch the question, the notice and the room into it.
+    this.cache.clear();
+    this.noteWrite();
+    return { question, holder, reason, notice: res.message };
   }
 
   async readSince(room: string, reader: string, since: number, limit: number): Promise<ReadSnapshot> {
@@ -357,25 +429,109 @@ export class SqliteStore implements Store {
     return rows.reverse().map(toMessage);
   }
 
-  async claim(room: string, seq: number, reader: string): Promise<ClaimResult> {
+  async claim(room: string, seq: number, reader: string, lease?: ClaimLease): Promise<ClaimResult> {
     this.fresh();
+    const now = lease?.nowMs ?? 0;
     const cached = this.cache.find(room, seq, reader);
     if (cached === null) return { found: false };
-    // Already claimed or answered: every later caller loses, no write needed.
+    // Claimed by another (with a lease still running) or answered: every later caller loses, no write needed.
     const holder = cached ? (cached.claimed_by ?? cached.answered_by) : null;
-    if (cached && holder) return { found: true, won: false, claimedBy: holder, answeredBy: cached.answered_by };
+    const lapsed = cached?.claim_expires_at != null && lease !== undefined && cached.claim_expires_at <= now;
+    if (cached && holder && (holder !== reader || cached.answered_by !== null) && !lapsed) {
+      return {
+        found: true,
+        won: false,
+        claimedBy: holder,
+        answeredBy: cached.answered_by,
+        leaseExpiresAt: cached.claim_expires_at,
+      };
+    }
     return this.writes.run((): ClaimResult => {
-      if (this.q.claim.run(reader, room, seq, reader, reader).changes === 1) {
+      const args = { r: reader, room, seq, now, dflt: lease?.defaultSeconds ?? 0 };
+      const tryClaim = (): ClaimResult | null => {
+        // Inside the write transaction nobody else writes, so this is who held it just before.
+        const before = this.q.claimedBy.get({ room, seq, r: reader }) as { claimed_by: string | null } | undefined;
+        const won = this.q.claim.get(args) as { claim_expires_at: number | null } | undefined;
+        if (!won) return null;
         const hot = this.cache.find(room, seq, reader);
-        if (hot) this.cache.replace(room, { ...hot, claimed_by: reader });
-        return { found: true, won: true, claimedBy: reader, answeredBy: null };
+        if (hot) this.cache.replace(room, { ...hot, claimed_by: reader, claim_expires_at: won.claim_expires_at });
+        return {
+          found: true,
+          won: true,
+          claimedBy: reader,
+          answeredBy: null,
+          leaseExpiresAt: won.claim_expires_at,
+          ...(before?.claimed_by === reader ? { renewed: true } : {}),
+        };
+      };
+      const lost = (): ClaimResult => {
+        const row = this.q.claimedBy.get({ room, seq, r: reader }) as
+          | { claimed_by: string | null; answered_by: string | null; claim_expires_at: number | null }
+          | undefined;
+        const by = row ? (row.claimed_by ?? row.answered_by) : null;
+        if (!row || by === null) return { found: false };
+        return {
+          found: true,
+          won: false,
+          claimedBy: by,
+          answeredBy: row.answered_by,
+          leaseExpiresAt: row.claim_expires_at,
+        };
+      };
+      const first = tryClaim();
+      if (first) return first;
+      const res = lost();
+      // A lapsed lease is reopened here (with its notice) rather than waiting for the next sweep.
+      if (!lease || !res.found || res.answeredBy !== null || res.leaseExpiresAt === null || res.leaseExpiresAt > now) {
+        return res;
       }
-      const row = this.q.claimedBy.get(room, seq, reader, reader) as
+      const reopened = this.reopenRows(room, seq, res.claimedBy, 'lease_expired', now, lease.maxPerRoom);
+      if (!reopened) return res;
+      return { ...(tryClaim() ?? lost()), reopened } as ClaimResult;
+    });
+  }
+
+  async releaseClaim(
+    room: string,
+    seq: number,
+    reader: string,
+    nowMs: number,
+    maxPerRoom: number,
+  ): Promise<ReleaseResult> {
+    this.fresh();
+    return this.writes.run((): ReleaseResult => {
+      const row = this.q.claimedBy.get({ room, seq, r: reader }) as
         | { claimed_by: string | null; answered_by: string | null }
         | undefined;
-      const by = row ? (row.claimed_by ?? row.answered_by) : null;
-      if (!row || by === null) return { found: false };
-      return { found: true, won: false, claimedBy: by, answeredBy: row.answered_by };
+      if (!row) return { found: false };
+      const reopened =
+        row.claimed_by === reader && row.answered_by === null
+          ? this.reopenRows(room, seq, reader, 'released', nowMs, maxPerRoom)
+          : null;
+      if (reopened) return { found: true, released: true, reopened };
+      return { found: true, released: false, claimedBy: row.claimed_by, answeredBy: row.answered_by };
+    });
+  }
+
+  async sweepClaims(nowMs: number, maxPerRoom: number): Promise<Reopened[]> {
+    this.fresh();
+    // Almost every sweep finds nothing: look first, without taking the write lock.
+    if ((this.q.dueClaims.all({ now: nowMs, limit: 1 }) as unknown[]).length === 0) return [];
+    return this.writes.run((): Reopened[] => {
+      type Due = {
+        room: string;
+        seq: number;
+        holder: string;
+        expires: number | null;
+        code: 'live' | 'expired' | 'none';
+      };
+      const out: Reopened[] = [];
+      for (const d of this.q.dueClaims.all({ now: nowMs, limit: SWEEP_BATCH }) as Due[]) {
+        const reason = lapseReason(d.expires, nowMs, d.code);
+        const r = reason && this.reopenRows(d.room, d.seq, d.holder, reason, nowMs, maxPerRoom);
+        if (r) out.push(r);
+      }
+      return out;
     });
   }
 

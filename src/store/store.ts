@@ -1,5 +1,6 @@
 import type { AuditClass } from '../domain/audit.js';
 import type { CursorState } from '../domain/handout.js';
+import type { ReopenReason } from '../domain/leases.js';
 import type { StoredMessage } from '../domain/message.js';
 
 /**
@@ -32,6 +33,17 @@ import type { StoredMessage } from '../domain/message.js';
  *   first writer wins against claims and other answers). A reply always points at an
  *   older seq, so threads have no cycles; `thread` walks them with recursive queries
  *   over the (room, reply_to) index.
+ * - Claims are leases (domain/leases.ts): a won claim stores `claim_expires_at`
+ *   (the question's claim_lease, else the caller's default; 0: null, for good); the
+ *   holder claiming again renews it; an answer clears it. A claim ends unanswered by
+ *   `releaseClaim` (its holder), or when `sweepClaims` finds its lease lapsed or its
+ *   holder without a live code in the room. Each end is one conditional update
+ *   (`claimed_by` still the holder, still unanswered, still due) with the notice
+ *   (from NOTICE_SENDER, reply_to the question, kind 'claim_reopened') appended in
+ *   the same transaction, so any number of concurrent sweeps, on any number of
+ *   nodes, reopen a claim exactly once and post exactly one notice. A notice does not
+ *   make NOTICE_SENDER a member of the room. `claim` reopens a lapsed lease itself
+ *   before trying, so a claim never waits for the next sweep.
  * - Times are epoch milliseconds; the services format them.
  * - A backend that cannot reach its database throws `Unavailable` (domain/errors.ts).
  */
@@ -71,8 +83,21 @@ export interface Store {
   history(room: string, reader: string, limit: number): Promise<StoredMessage[]>;
   /** The newest `limit` messages of one room or of all rooms, oldest first (operator view: DMs included). */
   recent(limit: number, room?: string): Promise<StoredMessage[]>;
-  /** Claims message `seq` for `reader` if it may see it and nobody answered it: the first claimer wins, later ones learn who did (or who answered). */
-  claim(room: string, seq: number, reader: string): Promise<ClaimResult>;
+  /**
+   * Claims message `seq` for `reader` if it may see it and nobody answered it: the
+   * first claimer wins, later ones learn who did (or who answered); the holder
+   * claiming again renews its lease. `lease` (absent: claims hold for good, nothing
+   * lapses) gives the time and the default lease; a lapsed lease is reopened first.
+   */
+  claim(room: string, seq: number, reader: string, lease?: ClaimLease): Promise<ClaimResult>;
+  /** Ends `reader`'s claim on `seq` unanswered and posts the notice (reason 'released'); says why not otherwise. */
+  releaseClaim(room: string, seq: number, reader: string, nowMs: number, maxPerRoom: number): Promise<ReleaseResult>;
+  /**
+   * Reopens every claim of an open room that is due at `nowMs`: its lease lapsed, or
+   * its holder holds no live code in the room (revoked, or expired). One notice each;
+   * returns what it reopened. Safe to run concurrently anywhere.
+   */
+  sweepClaims(nowMs: number, maxPerRoom: number): Promise<Reopened[]>;
   /**
    * The thread of message `seq` as `reader` sees it: its root (walking reply_to up
    * through messages the reader may see) and the root's replies, transitively,
@@ -191,6 +216,26 @@ export interface AppendInput {
   replyTo?: number | null;
   /** The sender may reply to any message of the room, DMs between others included (the operator). */
   seesAll?: boolean;
+  /** Seconds a claim on this question holds (0: for good); null or absent: the bridge's default at claim time. */
+  claimLease?: number | null;
+}
+
+/** What a claim needs to know of leases. */
+export interface ClaimLease {
+  /** The time of the claim, epoch ms. */
+  nowMs: number;
+  /** Seconds a claim holds when the question asked for no claim_lease (ARGYBARGY_CLAIM_LEASE_SECONDS; 0: for good). */
+  defaultSeconds: number;
+  /** The room's retention (AppendInput.maxPerRoom), for the notice of a lapsed lease reopened first. */
+  maxPerRoom: number;
+}
+
+/** A claim that ended unanswered: the question as now stored (unclaimed), who held it, why, and the notice posted. */
+export interface Reopened {
+  question: StoredMessage;
+  holder: string;
+  reason: ReopenReason;
+  notice: StoredMessage;
 }
 
 export type AppendResult =
@@ -222,10 +267,30 @@ export interface ReadSnapshot {
   truncated: boolean;
 }
 
-/** A claim's outcome. A lost claim names the claimant, or the answerer when an answered question was never claimed. */
+/**
+ * A claim's outcome. A lost claim names the claimant, or the answerer when an
+ * answered question was never claimed. `leaseExpiresAt`: when the holder's claim
+ * lapses (epoch ms; null: for good, or answered). `reopened`: set when the claim
+ * first reopened a lapsed lease (its notice is to be announced).
+ */
 export type ClaimResult =
   | { found: false }
-  | { found: true; won: boolean; claimedBy: string; answeredBy: string | null };
+  | {
+      found: true;
+      won: boolean;
+      claimedBy: string;
+      answeredBy: string | null;
+      leaseExpiresAt: number | null;
+      /** Present (true) when the holder claimed again: its lease was renewed (won is true; the service answers the original's 409). */
+      renewed?: true;
+      reopened?: Reopened;
+    };
+
+/** A release's outcome: released (with the reopening), or why not — nobody holds it, someone else does, or it was answered. */
+export type ReleaseResult =
+  | { found: false }
+  | { found: true; released: true; reopened: Reopened }
+  | { found: true; released: false; claimedBy: string | null; answeredBy: string | null };
 
 export interface SenderRecord {
   room: string;

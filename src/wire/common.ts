@@ -17,6 +17,21 @@ export const Name = Type.String({ minLength: 1, maxLength: 64 });
 /** The largest integer JSON numbers carry exactly (2^53 - 1). */
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The optional claim_lease of a question (POST /messages, /admin/say): whole seconds a
+ * claim on it holds, 0 for good (domain/leases.ts MAX_CLAIM_LEASE is the top).
+ */
+export const ClaimLeaseField = Type.Optional(
+  Nullable(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000_000,
+      description:
+        "optional, for a question: seconds a claim on it holds before it opens again unless renewed (0: until answered or released); default: the bridge's ARGYBARGY_CLAIM_LEASE_SECONDS",
+    }),
+  ),
+);
+
 /** Every error body: a machine code and a sentence; some errors add fields. */
 export const ErrorBody = Type.Object(
   {

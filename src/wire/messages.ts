@@ -31,6 +31,24 @@ export const Message = Type.Object({
     Type.String({ description: 'Who answered this question (a reply with reply_to from the one it waited on).' }),
   ),
   answered_at: Nullable(Type.String({ description: 'When it was answered: ISO-8601 UTC, seconds precision.' })),
+  lease_expires_at: Nullable(
+    Type.String({
+      description:
+        'When the claim lapses and the question opens again unless its holder claims again (renews) or answers: ISO-8601 UTC. null while unclaimed, once answered, or for a claim that holds for good.',
+    }),
+  ),
+  kind: Nullable(
+    Type.String({
+      description:
+        "null for every message somebody wrote. 'claim_reopened': a notice from the bridge (from 'argybargy', reply_to the question) that a claim ended unanswered and the question is open again: claim it before answering.",
+    }),
+  ),
+  reason: Nullable(
+    Type.String({
+      description:
+        "Why, on a claim_reopened notice: 'lease_expired', 'released' (its holder let go), 'holder_revoked' or 'holder_expired' (the holder's code ended). null otherwise.",
+    }),
+  ),
 });
 export type Message = Static<typeof Message>;
 
@@ -148,10 +166,32 @@ export const ClaimAnswer = Type.Object({
   answered_by: Type.Optional(
     Nullable(Type.String({ description: 'On a lost claim: who answered it (null while unanswered).' })),
   ),
+  lease_expires_at: Nullable(
+    Type.String({
+      description:
+        "When the holder's claim lapses (ISO-8601 UTC) unless it claims again (renews) or answers; null: it holds for good (or the question was answered).",
+    }),
+  ),
+  renewed: Type.Optional(
+    Type.Boolean({
+      description:
+        'On 409 only, true when you already held it: your claim was renewed (lease_expires_at is the new end). The status stays the original 409.',
+    }),
+  ),
   error: Type.Optional(Type.String({ description: "On 409 only: 'already_claimed'." })),
   detail: Type.Optional(Type.String({ description: 'On 409 only: a sentence naming the winner.' })),
 });
 export type ClaimAnswer = Static<typeof ClaimAnswer>;
+
+/** The answer to DELETE /messages/{seq}/claim: the holder let go, and the question is open again. */
+export const ReleaseAnswer = Type.Object({
+  released: Type.Literal(true, { description: 'Always true: your claim ended and the question is open again.' }),
+  seq: Type.Integer({ description: 'The message released.' }),
+  notice_seq: Type.Integer({
+    description: "The seq of the bridge's claim_reopened notice that tells the room the question is open again.",
+  }),
+});
+export type ReleaseAnswer = Static<typeof ReleaseAnswer>;
 
 /** GET /messages/{seq}/thread: a question and every reply to it (transitively) the caller may see. */
 export const ThreadAnswer = Type.Object({
@@ -246,6 +286,22 @@ export const WebhookNotice = Type.Object({
     Nullable(Type.String({ description: 'With the text: always null (a notice is sent when a message is posted).' })),
   ),
   answered_at: Type.Optional(Nullable(Type.String({ description: 'With the text: always null, like answered_by.' }))),
+  kind: Type.Optional(
+    Nullable(
+      Type.String({
+        description:
+          "With the text: null, or 'claim_reopened' for the bridge's notice that a claimed question is open again (reply_to is the question).",
+      }),
+    ),
+  ),
+  reason: Type.Optional(
+    Nullable(
+      Type.String({
+        description:
+          "With the text: why a claim_reopened notice was sent ('lease_expired', 'released', 'holder_revoked', 'holder_expired'), else null.",
+      }),
+    ),
+  ),
 });
 export type WebhookNotice = Static<typeof WebhookNotice>;
 

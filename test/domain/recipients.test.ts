@@ -102,6 +102,10 @@ describe('nobodyAnswers agrees with waits_on', () => {
     reply_to: null,
     answered_by: null,
     answered_at: null,
+    claim_expires_at: null,
+    claim_lease: null,
+    kind: null,
+    reason: null,
   });
   for (const name of names) {
     it(`for expects_reply ${name}`, () => {

@@ -43,6 +43,8 @@ describe('text rules', () => {
     assert.throws(() => checkName('name', '  '), InvalidInput);
     assert.throws(() => checkName('name', 'a\nb'), InvalidInput);
     assert.throws(() => checkAgentName('name', 'All'), /reserved/);
+    // The sender of the bridge's own notices (domain/leases.ts): nobody may post as it.
+    assert.throws(() => checkAgentName('sender', 'ArgyBargy'), /reserved: the bridge's own notices/);
     assert.equal(checkAgentName('name', '🤖bot'), '🤖bot');
   });
 });

@@ -24,6 +24,10 @@ function q(
     reply_to: null,
     answered_by: o.answeredBy ?? null,
     answered_at: o.answeredBy ? NOW : null,
+    claim_expires_at: null,
+    claim_lease: null,
+    kind: null,
+    reason: null,
   };
 }
 

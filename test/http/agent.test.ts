@@ -185,6 +185,9 @@ describe('messaging', () => {
       'expects_reply',
       'expects_reply_resolved',
       'from',
+      'kind',
+      'lease_expires_at',
+      'reason',
       'reply_to',
       'seq',
       'text',
@@ -192,6 +195,7 @@ describe('messaging', () => {
       'ts',
     ]);
     assert.deepEqual([m.reply_to, m.answered_by, m.answered_at], [null, null, null], 'threads fields, null by default');
+    assert.deepEqual([m.lease_expires_at, m.kind, m.reason], [null, null, null], 'lease fields, null by default');
     assert.match(m.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
     assert.ok(Math.abs(Date.parse(m.ts) - Date.now()) < 5000);
     assert.deepEqual([m.seq, m.from, m.to, m.claimed_by], [1, 'shape', 'all', null]);

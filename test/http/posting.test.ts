@@ -283,7 +283,9 @@ describe('claims', () => {
     const won = results.filter((r) => r.status === 200);
     assert.equal(won.length, 1);
     const winner = won[0].body.claimed_by;
-    assert.deepEqual(won[0].body, { won: true, claimed_by: winner, seq });
+    const { lease_expires_at, ...original } = won[0].body;
+    assert.deepEqual(original, { won: true, claimed_by: winner, seq }, "the original's answer, plus the lease");
+    assert.match(lease_expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
     for (const r of results.filter((x) => x.status !== 200)) {
       assert.equal(r.status, 409);
       assert.equal(r.body.won, false);

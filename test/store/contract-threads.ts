@@ -134,6 +134,7 @@ export function threadsContract(withStore: WithStore): void {
         won: false,
         claimedBy: 'carol',
         answeredBy: 'carol',
+        leaseExpiresAt: null,
       });
 
       const q2 = await add(s, 'r', 'alice', 'who else?', { expectsReply: 'anyone' });
@@ -142,6 +143,7 @@ export function threadsContract(withStore: WithStore): void {
         won: true,
         claimedBy: 'bob',
         answeredBy: null,
+        leaseExpiresAt: null,
       });
       await add(s, 'r', 'carol', 'I know!', { replyTo: q2.seq });
       assert.equal((await reread(s, 'r', q2.seq)).answered_by, null, 'claimed by someone else: a plain reply');
@@ -195,6 +197,7 @@ export function threadsContract(withStore: WithStore): void {
           won: false,
           claimedBy: 'bob',
           answeredBy: 'bob',
+          leaseExpiresAt: null,
         });
       }
       assert.equal((await reread(s, 'r', q.seq)).claimed_by, null, 'the stored claim stays as it was');

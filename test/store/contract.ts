@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NO_CURSOR } from '../../src/domain/handout.js';
 import type { AppendInput, Store, StoreOptions } from '../../src/store/store.js';
+import { leasesContract } from './contract-leases.js';
 import { threadsContract } from './contract-threads.js';
 
 /** Builds a fresh, empty store for one test; `reopen` gives a new handle on the same data. */
@@ -204,6 +205,7 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
           won: true,
           claimedBy: 'bob',
           answeredBy: null,
+          leaseExpiresAt: null,
         });
       }),
     );
@@ -609,5 +611,6 @@ export function storeContract(name: string, factory: StoreFactory, opts: { skip?
     );
 
     threadsContract(withStore);
+    leasesContract(withStore);
   });
 }

@@ -15,6 +15,10 @@ const m = (seq: number, from = 'a', to = 'all', text = 'x'): StoredMessage => ({
   reply_to: null,
   answered_by: null,
   answered_at: null,
+  claim_expires_at: null,
+  claim_lease: null,
+  kind: null,
+  reason: null,
 });
 
 describe('HotCache', () => {

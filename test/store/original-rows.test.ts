@@ -92,6 +92,10 @@ describe('adoptMessage and adoptAudit', () => {
         reply_to: null,
         answered_by: null,
         answered_at: null,
+        claim_expires_at: null,
+        claim_lease: null,
+        kind: null,
+        reason: null,
       },
     );
   });

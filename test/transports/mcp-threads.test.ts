@@ -37,7 +37,13 @@ for (const era of ['legacy', 'modern'] as Era[]) {
       assert.equal(waited.data.messages.find((m: any) => m.seq === q.seq).answered_by, 'helper');
 
       const claim = await call('claim', { seq: q.seq });
-      assert.deepEqual(claim.data, { won: false, claimed_by: 'helper', seq: q.seq, answered_by: 'helper' });
+      assert.deepEqual(claim.data, {
+        won: false,
+        claimed_by: 'helper',
+        seq: q.seq,
+        answered_by: 'helper',
+        lease_expires_at: null,
+      });
 
       const dm = (await post(b, asker, 'only for other', { to: 'other' })).body.message;
       for (const reply_to of [999, dm.seq]) {

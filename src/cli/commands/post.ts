@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PostAnswer } from '../../wire/messages.js';
-import { printPostedJson, printWarnings, replyNote, replyToOption } from '../format.js';
+import { claimLeaseOption, printPostedJson, printWarnings, replyNote, replyToOption } from '../format.js';
 import { adminCall, adminTarget } from '../http.js';
 import type { CommandHost } from '../io.js';
 import { configFrom } from '../local.js';
@@ -10,6 +10,7 @@ interface PostFlags {
   to?: string;
   expects?: string;
   replyTo?: string;
+  claimLease?: string;
   url?: string;
   json?: boolean;
 }
@@ -25,6 +26,10 @@ export function register(program: Command, { io }: CommandHost): void {
     .option('--to <peer>', "recipient ('all' by default)")
     .option('--expects <who>', 'who should reply: none, anyone or a name')
     .option('--reply-to <seq>', 'the seq of the message this one replies to (answers it when it is a question for you)')
+    .option(
+      '--claim-lease <seconds>',
+      "for a question: how long a claim on it holds (0: until answered; default: the bridge's)",
+    )
     .option('--url <url>', 'a remote bridge (admin token from ARGYBARGY_ADMIN_TOKEN)')
     .option('--json', 'print the stored message as JSON, with the warnings in a warnings field')
     .addHelpText('after', '\nExample:\n  argybargy post build "Ship it once CI is green." --to alice --expects alice\n')
@@ -37,6 +42,7 @@ export function register(program: Command, { io }: CommandHost): void {
         to: flags.to,
         expects_reply: flags.expects,
         reply_to: replyToOption(flags.replyTo),
+        claim_lease: claimLeaseOption(flags.claimLease),
       });
       printWarnings(io, res.warnings);
       if (flags.json) {

@@ -12,7 +12,10 @@ nobody is pushed anything, you fetch with wait_for_messages.
 4. Decide whether to answer from expects_reply (or expects_reply_resolved):
    - your name: answer it;
    - "anyone": an open question. Call claim with its seq first and answer only if
-     you won; if someone else won, stay quiet;
+     you won; if someone else won, stay quiet. A claim is a lease: answer before its
+     lease_expires_at, or claim again to renew it. When a claim ends unanswered
+     (lapsed, released, or its holder left), a message from "argybargy" with kind
+     "claim_reopened" and reply_to the question says so: claim it to take it up;
    - "none" or someone else's name: do not answer.
    Answer with send and reply_to set to the question's seq: that marks it answered
    (answered_by, answered_at), so nobody else takes it up and the operator stops

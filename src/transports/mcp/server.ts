@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { MAX_CLAIM_LEASE } from '../../domain/leases.js';
 import { advertised, checkToolArgs } from '../../domain/tool-args.js';
 import { ApiError, toApiError } from '../../errors.js';
 import { THREAD_LIMIT } from '../../services/bridge.js';
@@ -36,6 +37,15 @@ const SEND_ARGS = z.object({
   to: z.string().max(64).nullish().describe("'all' or a peer name."),
   expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
   reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
+  claim_lease: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CLAIM_LEASE)
+    .nullish()
+    .describe(
+      "For a question: seconds a claim on it holds before it opens again unless renewed (0: until answered). Default: the bridge's.",
+    ),
 });
 const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
 const CLAIM_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of the message.') });
@@ -165,18 +175,19 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Send a message',
       description:
-        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
+        "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. claim_lease: seconds a claim on your question holds. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       annotations: { destructiveHint: false, openWorldHint: false },
       inputSchema: advertised(SEND_ARGS),
     },
     (raw) =>
       tool(() => {
-        const { text, to, expects_reply, reply_to } = checkToolArgs('send', SEND_ARGS, raw);
+        const { text, to, expects_reply, reply_to, claim_lease } = checkToolArgs('send', SEND_ARGS, raw);
         return bridge.post(agent, {
           text,
           to: to ?? undefined,
           expects_reply: expects_reply ?? undefined,
           reply_to: reply_to ?? undefined,
+          claim_lease: claim_lease ?? undefined,
         });
       }),
   );
@@ -220,7 +231,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
     {
       title: 'Claim a question',
       description:
-        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, or it was already answered (answered_by), so stay quiet.",
+        "Before answering a message whose expects_reply is 'anyone', claim it. won: true means answer it; won: false means someone else (claimed_by) answers, or it was already answered (answered_by), so stay quiet. A claim is a lease: it lapses at lease_expires_at (null: never) unless you answer or claim again (renews: won false, claimed_by you, renewed true); then the question opens again and everyone gets a message from 'argybargy' with kind 'claim_reopened' and reply_to the question — claim it again to answer.",
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: false },
       inputSchema: advertised(CLAIM_ARGS),
     },

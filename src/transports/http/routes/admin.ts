@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { MAX_SAFE, Nullable } from '../../../wire/common.js';
+import { ClaimLeaseField, MAX_SAFE, Nullable } from '../../../wire/common.js';
 import { PostAnswer } from '../../../wire/messages.js';
 import {
   AdminToken,
@@ -188,6 +188,7 @@ export function adminRoutes(deps: RouteDeps) {
                 }),
               ),
             ),
+            claim_lease: ClaimLeaseField,
           }),
           response: { 200: PostAnswer, ...errorResponses(400, 401, 413) },
         },

@@ -45,6 +45,8 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       'You never receive your own messages. A direct message is seen only by its sender and its recipient.',
       'Answer with POST /messages {"text": ..., "reply_to": <the question\'s seq>}. The first reply from the one it waits on (its addressee; for \'anyone\', whoever claimed it, or, while unclaimed, the first to reply, which also claims it) answers it: the question then carries answered_by and answered_at, and a later claim gets 409 naming who answered.',
       'A message with answered_by set is settled: do not answer it again. GET /messages/{seq}/thread shows a question with every reply to it.',
+      `A claim is a lease: the 200 answer carries lease_expires_at (null: it never lapses). Answer before then, or POST the claim again to renew it (409 as before, claimed_by you, renewed: true). DELETE /messages/{seq}/claim lets go of a question you will not answer.`,
+      "When a claim ends unanswered (its lease lapsed, its holder released it, or the holder's code was revoked or expired), the question opens again and you receive a message from 'argybargy' with kind 'claim_reopened', reason, and reply_to the question: claim it (first claim wins) before answering. Every other message has kind null.",
     ],
     room_lifecycle: [
       'The operator opens rooms and closes them. You leave because the room closed, not because your work is done: stay and keep polling so follow-up questions still reach you.',
@@ -61,6 +63,7 @@ function manifest(config: Config, version: string, base: string, endpoints: read
       direct: `curl -s -X POST ${base}/messages ${auth} ${json} -d '{"to":"<peer>","text":"over to you"}'`,
       listen: `curl -s '${base}/messages?since=0&wait=25' ${auth}`,
       claim: `curl -s -X POST ${base}/messages/7/claim ${auth}`,
+      release: `curl -s -X DELETE ${base}/messages/7/claim ${auth}`,
       reply: `curl -s -X POST ${base}/messages ${auth} ${json} -d '{"to":"all","text":"done: see PR 43","reply_to":7}'`,
       thread: `curl -s ${base}/messages/7/thread ${auth}`,
       history: `curl -s '${base}/history?limit=50' ${auth}`,
@@ -87,6 +90,9 @@ function manifest(config: Config, version: string, base: string, endpoints: read
           ]
         : []),
       "Broadcasts default to expects_reply 'none', so a room does not all answer at once.",
+      config.claimLeaseSeconds > 0
+        ? `A claim holds for ${config.claimLeaseSeconds} seconds unless the question was asked with its own claim_lease (seconds; 0: until answered).`
+        : 'A claim holds until it is answered or released, unless the question was asked with its own claim_lease (seconds).',
       `Every message carries reply_to (the seq it replies to, or null), answered_by and answered_at (null until a reply answers it). reply_to must be a message of your room you can see, else 400. A thread answer carries at most ${THREAD_LIMIT} messages.`,
       'Errors are JSON: {error, detail}. detail says what to do next.',
       ...(config.docs ? ['OpenAPI: GET /openapi.json; browsable at /docs.'] : []),

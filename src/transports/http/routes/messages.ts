@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errors } from '../../../errors.js';
 import { THREAD_LIMIT } from '../../../services/bridge.js';
-import { ErrorBody, MAX_SAFE, Nullable } from '../../../wire/common.js';
-import { ClaimAnswer, PollAnswer, PostAnswer, ThreadAnswer } from '../../../wire/messages.js';
+import { ClaimLeaseField, ErrorBody, MAX_SAFE, Nullable } from '../../../wire/common.js';
+import { ClaimAnswer, PollAnswer, PostAnswer, ReleaseAnswer, ThreadAnswer } from '../../../wire/messages.js';
 import type { RouteDeps } from '../deps.js';
 import { agentOf, requireAgent } from '../plugins/auth.js';
 import { untilHangUp } from '../plugins/hangup.js';
 import { errorResponses } from '../schemas.js';
 
-/** POST /messages, the long-poll GET /messages, POST /messages/{seq}/claim and GET /messages/{seq}/thread. */
+/** POST /messages, the long-poll GET /messages, POST and DELETE /messages/{seq}/claim and GET /messages/{seq}/thread. */
 export function messageRoutes(deps: RouteDeps) {
   const { bridge, delivery, config } = deps;
   return async (root: FastifyInstance) => {
@@ -53,6 +53,7 @@ export function messageRoutes(deps: RouteDeps) {
                 }),
               ),
             ),
+            claim_lease: ClaimLeaseField,
           }),
           response: { 200: PostAnswer, ...errorResponses(400, 401, 403, 409, 413, 429) },
         },
@@ -105,16 +106,41 @@ export function messageRoutes(deps: RouteDeps) {
           security,
           summary: 'Claim an open question so only you answer it.',
           description:
-            'Claim an open question before answering it. 200 {won: true}: you answer. 409 {won: false, claimed_by, answered_by}: someone else has it, or it was already answered (answered_by); stay quiet. A seq you cannot see is 404.',
+            'Claim an open question before answering it. 200 {won: true, lease_expires_at}: you answer; the claim is a lease that lapses at lease_expires_at (null: never) unless you claim again (renews: 409 as before, claimed_by you, renewed: true, the new lease_expires_at) or answer; a lapsed claim reopens the question and the room gets a claim_reopened notice. 409 {won: false, claimed_by, answered_by, lease_expires_at}: someone else has it, or it was already answered (answered_by); stay quiet. A seq you cannot see is 404.',
           params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
           response: { 200: ClaimAnswer, 409: ClaimAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
         },
       },
       async (req) => {
         const res = await bridge.claim(agentOf(req), req.params.seq);
-        if (!res.won) throw errors.alreadyClaimed(res.seq, res.claimed_by, res.answered_by ?? null);
+        if (!res.won) {
+          throw errors.alreadyClaimed(
+            res.seq,
+            res.claimed_by,
+            res.answered_by ?? null,
+            res.lease_expires_at,
+            res.renewed === true,
+          );
+        }
         return res;
       },
+    );
+
+    app.delete(
+      '/messages/:seq/claim',
+      {
+        onRequest,
+        schema: {
+          tags: ['agent'],
+          security,
+          summary: 'Release your claim: the question opens again.',
+          description:
+            "Let go of a question you claimed but will not answer. 200 {released: true, seq, notice_seq}: it is open again, and the room gets a claim_reopened notice (reason 'released', reply_to the question). 403 not_claim_holder: someone else holds it. 409 not_claimed: nobody does (never claimed, released, reopened, or answered). A seq you cannot see is 404.",
+          params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: MAX_SAFE }) }),
+          response: { 200: ReleaseAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) => bridge.release(agentOf(req), req.params.seq),
     );
 
     app.get(
