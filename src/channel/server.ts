@@ -3,8 +3,8 @@ import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { InvalidInput } from '../domain/errors.js';
-import { MAX_CLAIM_LEASE } from '../domain/leases.js';
 import { advertised, checkToolArgs } from '../domain/tool-args.js';
+import { CLAIM_ARGS, SEND_ARGS, THREAD_ARGS } from '../domain/tool-schemas.js';
 import type { Whoami } from '../wire/messages.js';
 import { CHANNEL_METHOD, type ChannelEvent, noticeEvent } from './events.js';
 import { follow, sleep } from './follower.js';
@@ -25,23 +25,6 @@ function refused(body: unknown): CallToolResult {
 }
 
 const HISTORY_ARGS = z.object({ limit: z.number().int().min(1).nullish().describe('How many (default 50).') });
-const SEND_ARGS = z.object({
-  text: z.string().min(1).describe('The message.'),
-  to: z.string().max(64).nullish().describe("'all' or a peer name."),
-  expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
-  reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
-  claim_lease: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_CLAIM_LEASE)
-    .nullish()
-    .describe(
-      "For a question: seconds a claim on it holds before it opens again unless renewed (0: until answered). Default: the bridge's.",
-    ),
-});
-const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
-const CLAIM_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of the message.') });
 
 /**
  * Checks a tool's raw arguments (domain/tool-args.ts) and runs the tool with them; bad

@@ -14,6 +14,7 @@ import {
   cursorFromRow,
   type MessageRow,
   MSG_COLS,
+  noticeAppend,
   type RoomRow,
   toCode,
   toRoom,
@@ -543,22 +544,10 @@ export class PostgresStore implements Store {
       if (!row) return null;
       const question = toPgMessage(row);
       const n = reopenNotice(question, holder, reason);
-      const res = await this.appendOnce(
-        db,
-        {
-          room,
-          from: n.from,
-          to: n.to,
-          text: n.text,
-          expectsReply: 'none',
-          at,
-          requireOpen: false,
-          maxRooms: 0,
-          maxPerRoom,
-          replyTo: n.replyTo,
-        },
-        { kind: n.kind, reason: n.reason },
-      );
+      const res = await this.appendOnce(db, noticeAppend(room, n, at, maxPerRoom), {
+        kind: n.kind,
+        reason: n.reason,
+      });
       if (!res?.ok) throw new Error(`the notice for ${room} #${seq} matched no room`);
       return { question, holder, reason, notice: res.message };
     });

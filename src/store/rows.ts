@@ -1,6 +1,7 @@
 import { type CursorState, NO_CURSOR } from '../domain/handout.js';
+import type { ReopenNotice } from '../domain/leases.js';
 import type { StoredMessage } from '../domain/message.js';
-import type { CodeRecord, RoomRecord, WebhookRecord } from './store.js';
+import type { AppendInput, CodeRecord, RoomRecord, WebhookRecord } from './store.js';
 
 /** Rows as both SQL backends return them, and the records they become. */
 
@@ -140,5 +141,26 @@ export function cursorFromRow(r: CursorRow | undefined): CursorState {
     pendingReq: r.pending_req,
     pendingCancelled: r.pending_cancelled === true || r.pending_cancelled === 1,
     rev: r.rev,
+  };
+}
+
+/**
+ * The append of a claim_reopened notice (domain/leases.ts `reopenNotice`) in `room` at
+ * `at` (epoch ms): the bridge's own message, into an open or closed room, never
+ * refused by a quota, replying to the question whoever could see it.
+ */
+export function noticeAppend(room: string, n: ReopenNotice, at: number, maxPerRoom: number): AppendInput {
+  return {
+    room,
+    from: n.from,
+    to: n.to,
+    text: n.text,
+    expectsReply: 'none',
+    at,
+    requireOpen: false,
+    maxRooms: 0,
+    maxPerRoom,
+    replyTo: n.replyTo,
+    seesAll: true,
   };
 }

@@ -11,6 +11,7 @@ import {
   type CursorRow,
   cursorFromRow,
   type MessageRow,
+  noticeAppend,
   type RoomRow,
   toCode,
   toMessage,
@@ -377,22 +378,7 @@ export class SqliteStore implements Store {
     if (this.q.unclaim.run({ room, seq, holder }).changes !== 1) return null;
     const question = toMessage(this.q.messageAt.get(room, seq) as MessageRow);
     const n = reopenNotice(question, holder, reason);
-    const { res } = this.appendRows(
-      {
-        room,
-        from: n.from,
-        to: n.to,
-        text: n.text,
-        expectsReply: 'none',
-        at,
-        requireOpen: false,
-        maxRooms: 0,
-        maxPerRoom,
-        replyTo: n.replyTo,
-        seesAll: true,
-      },
-      { kind: n.kind, reason: n.reason },
-    );
+    const { res } = this.appendRows(noticeAppend(room, n, at, maxPerRoom), { kind: n.kind, reason: n.reason });
     if (!res.ok) throw new Error(`the notice for ${room} #${seq} was refused: ${res.reason}`);
     // Rare: drop the hot cache rather than patch the question, the notice and the room into it.
     this.cache.clear();

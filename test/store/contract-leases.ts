@@ -2,35 +2,11 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { CLAIM_REOPENED, NOTICE_SENDER } from '../../src/domain/leases.js';
 import type { StoredMessage } from '../../src/domain/message.js';
-import type { AppendInput, ClaimLease, Store } from '../../src/store/store.js';
+import type { ClaimLease, Store } from '../../src/store/store.js';
+import { add, T0, type WithStore } from './contract-support.js';
 
-/** Runs one contract test with a fresh store (the storeContract's withStore). */
-type WithStore = (fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) => () => Promise<void>;
-
-const T0 = Date.UTC(2026, 0, 1);
 /** The default lease of these tests: 60 s. */
 const lease = (nowMs: number, defaultSeconds = 60): ClaimLease => ({ nowMs, defaultSeconds, maxPerRoom: 0 });
-
-function input(room: string, from: string, text: string, o: Partial<AppendInput> = {}): AppendInput {
-  return {
-    room,
-    from,
-    to: 'all',
-    text,
-    expectsReply: 'none',
-    at: T0,
-    requireOpen: true,
-    maxRooms: 0,
-    maxPerRoom: 0,
-    ...o,
-  };
-}
-
-async function add(s: Store, room: string, from: string, text: string, o: Partial<AppendInput> = {}) {
-  const r = await s.append(input(room, from, text, o));
-  if (!r.ok) throw new Error(`append refused: ${r.reason}`);
-  return r.message;
-}
 
 /** A code for `name` in `room` (holders need one, or the sweep reopens their claims as revoked). */
 async function code(s: Store, room: string, name: string, expiresAt: number | null = null): Promise<void> {

@@ -1,33 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { StoredMessage } from '../../src/domain/message.js';
-import type { AppendInput, Store } from '../../src/store/store.js';
-
-/** Runs one contract test with a fresh store (the storeContract's withStore). */
-type WithStore = (fn: (s: Store, reopen: () => Promise<Store>) => Promise<void>) => () => Promise<void>;
-
-const T0 = Date.UTC(2026, 0, 1);
-
-function input(room: string, from: string, text: string, o: Partial<AppendInput> = {}): AppendInput {
-  return {
-    room,
-    from,
-    to: 'all',
-    text,
-    expectsReply: 'none',
-    at: T0,
-    requireOpen: true,
-    maxRooms: 0,
-    maxPerRoom: 0,
-    ...o,
-  };
-}
-
-async function add(s: Store, room: string, from: string, text: string, o: Partial<AppendInput> = {}) {
-  const r = await s.append(input(room, from, text, o));
-  if (!r.ok) throw new Error(`append refused: ${r.reason}`);
-  return r.message;
-}
+import type { Store } from '../../src/store/store.js';
+import { add, input, T0, type WithStore } from './contract-support.js';
 
 /** The message `seq` of `room` as the operator view reads it now. */
 async function reread(s: Store, room: string, seq: number): Promise<StoredMessage> {

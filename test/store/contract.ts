@@ -1,36 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NO_CURSOR } from '../../src/domain/handout.js';
-import type { AppendInput, Store, StoreOptions } from '../../src/store/store.js';
+import type { Store, StoreOptions } from '../../src/store/store.js';
 import { leasesContract } from './contract-leases.js';
+import { add, input as msg, T0 } from './contract-support.js';
 import { threadsContract } from './contract-threads.js';
 
 /** Builds a fresh, empty store for one test; `reopen` gives a new handle on the same data. */
 export interface StoreFactory {
   open(opts?: StoreOptions): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
-}
-
-const T0 = Date.UTC(2026, 0, 1);
-
-function msg(room: string, from: string, text: string, o: Partial<AppendInput> = {}): AppendInput {
-  return {
-    room,
-    from,
-    to: 'all',
-    text,
-    expectsReply: 'none',
-    at: T0,
-    requireOpen: true,
-    maxRooms: 0,
-    maxPerRoom: 0,
-    ...o,
-  };
-}
-
-async function add(s: Store, room: string, from: string, text: string, o: Partial<AppendInput> = {}) {
-  const r = await s.append(msg(room, from, text, o));
-  if (!r.ok) throw new Error(`append refused: ${r.reason}`);
-  return r.message;
 }
 
 /** The Store contract (see src/store/store.ts), run against one backend. */

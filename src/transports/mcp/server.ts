@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { MAX_CLAIM_LEASE } from '../../domain/leases.js';
 import { advertised, checkToolArgs } from '../../domain/tool-args.js';
+import { CLAIM_ARGS, SEND_ARGS, THREAD_ARGS } from '../../domain/tool-schemas.js';
 import { ApiError, toApiError } from '../../errors.js';
 import { THREAD_LIMIT } from '../../services/bridge.js';
 import type { Agent } from '../../services/context.js';
@@ -31,24 +31,6 @@ export const CAPABILITIES = {
  * tokens), so a page stays within that, and `more` tells the model to ask again.
  */
 export const MCP_PAGE = { messages: 16, chars: 6_000 };
-
-const SEND_ARGS = z.object({
-  text: z.string().min(1).describe('The message.'),
-  to: z.string().max(64).nullish().describe("'all' or a peer name."),
-  expects_reply: z.string().max(64).nullish().describe("'none', 'anyone' or a peer name."),
-  reply_to: z.number().int().min(1).nullish().describe('The seq of the message this one replies to.'),
-  claim_lease: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_CLAIM_LEASE)
-    .nullish()
-    .describe(
-      "For a question: seconds a claim on it holds before it opens again unless renewed (0: until answered). Default: the bridge's.",
-    ),
-});
-const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
-const CLAIM_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of the message.') });
 
 function ok(value: object): CallToolResult {
   return {
