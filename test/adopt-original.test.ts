@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startServer } from '../src/app/server.js';
 import { loadConfig } from '../src/config.js';
+import { hashCode } from '../src/secrets.js';
 import { prepareDatabaseFile } from '../src/store/sqlite-adopt.js';
 import { request, tempDir } from './helpers.js';
 import { BIN, runCli, spawnBridge, startCli, stopProcess } from './support/processes.js';
@@ -355,6 +356,23 @@ describe('adoption is consistent and crash-safe', () => {
     check.close();
   });
 
+  test('two rows for one code (the same code plain and hashed) keep the first', (t) => {
+    const dir = copyFixture(t, 'plain');
+    const plain = FIXTURE_CODES.plain.alice;
+    const original = new Database(join(dir, 'argybargy.db'));
+    original
+      .prepare(
+        "INSERT INTO codes (code, display, name, room, capabilities, created) VALUES (?, 'masked', 'alice', 'build', '', '2026-11-29T17:20:00+00:00')",
+      )
+      .run(hashCode(plain));
+    original.close();
+    assert.ok(prepareDatabaseFile(join(dir, 'argybargy.db')));
+    const adopted = new Database(join(dir, 'argybargy.db'), { readonly: true });
+    const rows = adopted.prepare("SELECT plain FROM codes WHERE name = 'alice'").all() as { plain: string | null }[];
+    adopted.close();
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].plain, plain);
+  });
   test('an interrupted adoption is retried cleanly: leftovers go, the adoption happens once', async (t) => {
     const dir = copyFixture(t, 'hashed');
     // As a crash part-way through would leave it: the original switched out of WAL

@@ -4,7 +4,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { InvalidInput } from '../domain/errors.js';
 import { advertised, checkToolArgs } from '../domain/tool-args.js';
-import { CLAIM_ARGS, SEND_ARGS, THREAD_ARGS } from '../domain/tool-schemas.js';
+import { CLAIM_ARGS, SEND_ARGS, sendInput, THREAD_ARGS } from '../domain/tool-schemas.js';
 import type { Whoami } from '../wire/messages.js';
 import { CHANNEL_METHOD, type ChannelEvent, noticeEvent } from './events.js';
 import { follow, sleep } from './follower.js';
@@ -125,16 +125,7 @@ export function buildChannelServer(rest: RestClient, me: Whoami | null, version:
         "Post a message to your room (to 'all', the default) or to one peer by name. expects_reply says who should answer: 'none' (the default for 'all'), 'anyone' (an open question others claim), or a peer's name (the default for a direct message). reply_to: the seq of the message you answer; your reply to a question put to you (or that you claimed) marks it answered. claim_lease: seconds a claim on your question holds. Answers {ok, message, warnings}: a warning means a name you used is not in the room (check peers); the message was stored anyway.",
       inputSchema: advertised(SEND_ARGS),
     },
-    (raw) =>
-      withArgs('send', SEND_ARGS, raw, ({ text, to, expects_reply, reply_to, claim_lease }) =>
-        call(rest, 'POST', '/messages', {
-          text,
-          to: to ?? undefined,
-          expects_reply: expects_reply ?? undefined,
-          reply_to: reply_to ?? undefined,
-          claim_lease: claim_lease ?? undefined,
-        }),
-      ),
+    (raw) => withArgs('send', SEND_ARGS, raw, (args) => call(rest, 'POST', '/messages', sendInput(args))),
   );
 
   server.registerTool(

@@ -24,6 +24,20 @@ export const SEND_ARGS = z.object({
     ),
 });
 
+/**
+ * A checked `send` call as a post: absent and `null` both become undefined, so the
+ * bridge's defaults apply (the same body REST takes).
+ */
+export function sendInput(a: z.output<typeof SEND_ARGS>) {
+  return {
+    text: a.text,
+    to: a.to ?? undefined,
+    expects_reply: a.expects_reply ?? undefined,
+    reply_to: a.reply_to ?? undefined,
+    claim_lease: a.claim_lease ?? undefined,
+  };
+}
+
 /** `thread`: a question and its replies. */
 export const THREAD_ARGS = z.object({ seq: z.number().int().min(1).describe('The seq of a message in the thread.') });
 

@@ -61,14 +61,6 @@ export interface OriginalAuditRow {
   detail: string | null;
 }
 
-/** Everything read from an original data file. */
-export interface OriginalData {
-  codes: OriginalCodeRow[];
-  messages: OriginalMessageRow[];
-  rooms: OriginalRoomRow[];
-  audit: OriginalAuditRow[];
-}
-
 /** A message row of ours with the original's id kept. */
 export interface AdoptedMessage extends MessageRow {
   id: number;
@@ -91,15 +83,6 @@ export interface AdoptedAudit {
   room: string;
   detail: string;
   class: string;
-}
-
-/** The original's data as rows of our schema (SQLite's 0/1 for booleans). */
-export interface AdoptedData {
-  codes: CodeRow[];
-  messages: AdoptedMessage[];
-  rooms: RoomRow[];
-  members: MemberRow[];
-  audit: AdoptedAudit[];
 }
 
 /** Data of the original that cannot be converted; the message names the row but never a code. */
@@ -254,49 +237,4 @@ export class OriginalTally {
   private seen(r: RoomRow, at: number): void {
     r.created_at = Math.min(r.created_at, at);
   }
-}
-
-/** Per room and sender, the newest seq and its time: what our `members` table keeps (see OriginalTally). */
-export function deriveMembers(messages: readonly AdoptedMessage[]): MemberRow[] {
-  const tally = new OriginalTally(0);
-  for (const m of messages) tally.message(m);
-  return tally.memberRows();
-}
-
-/** Our room rows from the original's three sources (see OriginalTally). */
-export function deriveRooms(
-  codes: readonly CodeRow[],
-  messages: readonly AdoptedMessage[],
-  statuses: readonly OriginalRoomRow[],
-  nowMs: number,
-): RoomRow[] {
-  const tally = new OriginalTally(nowMs);
-  for (const c of codes) tally.code(c);
-  for (const m of messages) tally.message(m);
-  for (const s of statuses) tally.status(s);
-  return tally.roomRows();
-}
-
-/**
- * Converts everything the original stored into rows of our schema; throws
- * OriginalDataError (naming the row, never a code) when a value cannot be read.
- * Two rows for one code (the same code plain and hashed) keep the first.
- */
-export function adoptOriginal(data: OriginalData, hash: (code: string) => string, nowMs: number): AdoptedData {
-  const codes: CodeRow[] = [];
-  const hashes = new Set<string>();
-  for (const c of data.codes) {
-    const row = adoptCode(c, hash);
-    if (hashes.has(row.hash)) continue;
-    hashes.add(row.hash);
-    codes.push(row);
-  }
-  const messages = data.messages.map(adoptMessage);
-  return {
-    codes,
-    messages,
-    rooms: deriveRooms(codes, messages, data.rooms, nowMs),
-    members: deriveMembers(messages),
-    audit: data.audit.map(adoptAudit),
-  };
 }

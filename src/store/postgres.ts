@@ -9,9 +9,12 @@ import { SharedRoomReads } from './postgres-reads.js';
 import { encodeText, queryFailure, toPgMessage } from './postgres-rows.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
+  type ClaimRow,
   type CodeRow,
   type CursorRow,
   cursorFromRow,
+  lapsedOnClaim,
+  lostClaim,
   type MessageRow,
   MSG_COLS,
   noticeAppend,
@@ -441,32 +444,17 @@ export class PostgresStore implements Store {
       };
     };
     const lost = async (): Promise<ClaimResult> => {
-      const [row] = await this.q<{
-        claimed_by: string | null;
-        answered_by: string | null;
-        claim_expires_at: number | null;
-      }>(`SELECT claimed_by, answered_by, claim_expires_at FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`, [
-        reader,
-        room,
-        seq,
-      ]);
-      const by = row ? (row.claimed_by ?? row.answered_by) : null;
-      if (!row || by === null) return { found: false };
-      return {
-        found: true,
-        won: false,
-        claimedBy: by,
-        answeredBy: row.answered_by,
-        leaseExpiresAt: row.claim_expires_at,
-      };
+      const [row] = await this.q<ClaimRow>(
+        `SELECT claimed_by, answered_by, claim_expires_at FROM messages WHERE room = $2 AND seq = $3 AND ${visible}`,
+        [reader, room, seq],
+      );
+      return lostClaim(row);
     };
     const first = await tryClaim();
     if (first) return first;
     const res = await lost();
     // A lapsed lease is reopened here (with its notice) rather than waiting for the next sweep.
-    if (!lease || !res.found || res.answeredBy !== null || res.leaseExpiresAt === null || res.leaseExpiresAt > now) {
-      return res;
-    }
+    if (!lease || !lapsedOnClaim(res, lease)) return res;
     const reopened = await this.reopen(room, seq, res.claimedBy, 'lease_expired', now, lease.maxPerRoom);
     if (!reopened) return (await tryClaim()) ?? (await lost());
     return { ...((await tryClaim()) ?? (await lost())), reopened } as ClaimResult;

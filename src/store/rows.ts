@@ -1,7 +1,7 @@
 import { type CursorState, NO_CURSOR } from '../domain/handout.js';
 import type { ReopenNotice } from '../domain/leases.js';
 import type { StoredMessage } from '../domain/message.js';
-import type { AppendInput, CodeRecord, RoomRecord, WebhookRecord } from './store.js';
+import type { AppendInput, ClaimLease, ClaimResult, CodeRecord, RoomRecord, WebhookRecord } from './store.js';
 
 /** Rows as both SQL backends return them, and the records they become. */
 
@@ -163,4 +163,33 @@ export function noticeAppend(room: string, n: ReopenNotice, at: number, maxPerRo
     replyTo: n.replyTo,
     seesAll: true,
   };
+}
+
+/** A message's claim columns, as a lost claim reads them. */
+export interface ClaimRow {
+  claimed_by: string | null;
+  answered_by: string | null;
+  claim_expires_at: number | null;
+}
+
+/**
+ * What a claim that did not win learns from the message's claim columns: who holds it
+ * (the claimant, else the answerer of a question nobody claimed); not found when the
+ * row is missing (not visible) or nobody holds it (it opened meanwhile).
+ */
+export function lostClaim(row: ClaimRow | undefined): ClaimResult {
+  const by = row ? (row.claimed_by ?? row.answered_by) : null;
+  if (!row || by === null) return { found: false };
+  return { found: true, won: false, claimedBy: by, answeredBy: row.answered_by, leaseExpiresAt: row.claim_expires_at };
+}
+
+/** True when a lost claim found a lease that lapsed by the claim's time: the claim reopens it itself, not waiting for the sweep. */
+export function lapsedOnClaim(res: ClaimResult, lease: ClaimLease | undefined): res is ClaimResult & { found: true } {
+  return (
+    lease !== undefined &&
+    res.found &&
+    res.answeredBy === null &&
+    res.leaseExpiresAt !== null &&
+    res.leaseExpiresAt <= lease.nowMs
+  );
 }

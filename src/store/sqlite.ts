@@ -7,9 +7,12 @@ import { lapseReason, type ReopenReason, reopenNotice } from '../domain/leases.j
 import type { StoredMessage } from '../domain/message.js';
 import { visibleTo } from '../domain/visibility.js';
 import {
+  type ClaimRow,
   type CodeRow,
   type CursorRow,
   cursorFromRow,
+  lapsedOnClaim,
+  lostClaim,
   type MessageRow,
   noticeAppend,
   type RoomRow,
@@ -423,15 +426,7 @@ export class SqliteStore implements Store {
     // Claimed by another (with a lease still running) or answered: every later caller loses, no write needed.
     const holder = cached ? (cached.claimed_by ?? cached.answered_by) : null;
     const lapsed = cached?.claim_expires_at != null && lease !== undefined && cached.claim_expires_at <= now;
-    if (cached && holder && (holder !== reader || cached.answered_by !== null) && !lapsed) {
-      return {
-        found: true,
-        won: false,
-        claimedBy: holder,
-        answeredBy: cached.answered_by,
-        leaseExpiresAt: cached.claim_expires_at,
-      };
-    }
+    if (cached && holder && (holder !== reader || cached.answered_by !== null) && !lapsed) return lostClaim(cached);
     return this.writes.run((): ClaimResult => {
       const args = { r: reader, room, seq, now, dflt: lease?.defaultSeconds ?? 0 };
       const tryClaim = (): ClaimResult | null => {
@@ -450,27 +445,12 @@ export class SqliteStore implements Store {
           ...(before?.claimed_by === reader ? { renewed: true } : {}),
         };
       };
-      const lost = (): ClaimResult => {
-        const row = this.q.claimedBy.get({ room, seq, r: reader }) as
-          | { claimed_by: string | null; answered_by: string | null; claim_expires_at: number | null }
-          | undefined;
-        const by = row ? (row.claimed_by ?? row.answered_by) : null;
-        if (!row || by === null) return { found: false };
-        return {
-          found: true,
-          won: false,
-          claimedBy: by,
-          answeredBy: row.answered_by,
-          leaseExpiresAt: row.claim_expires_at,
-        };
-      };
+      const lost = () => lostClaim(this.q.claimedBy.get({ room, seq, r: reader }) as ClaimRow | undefined);
       const first = tryClaim();
       if (first) return first;
       const res = lost();
       // A lapsed lease is reopened here (with its notice) rather than waiting for the next sweep.
-      if (!lease || !res.found || res.answeredBy !== null || res.leaseExpiresAt === null || res.leaseExpiresAt > now) {
-        return res;
-      }
+      if (!lease || !lapsedOnClaim(res, lease)) return res;
       const reopened = this.reopenRows(room, seq, res.claimedBy, 'lease_expired', now, lease.maxPerRoom);
       if (!reopened) return res;
       return { ...(tryClaim() ?? lost()), reopened } as ClaimResult;

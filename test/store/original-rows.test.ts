@@ -2,15 +2,37 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hashCode } from '../../src/secrets.js';
 import {
+  type AdoptedMessage,
   adoptAudit,
   adoptCode,
   adoptMessage,
-  adoptOriginal,
-  deriveMembers,
-  deriveRooms,
   OriginalDataError,
   type OriginalMessageRow,
+  type OriginalRoomRow,
+  OriginalTally,
 } from '../../src/store/original-rows.js';
+import type { CodeRow } from '../../src/store/rows.js';
+
+/** Our room rows from the original's three sources, as the adoption tallies them row by row. */
+function deriveRooms(
+  codes: readonly CodeRow[],
+  messages: readonly AdoptedMessage[],
+  statuses: readonly OriginalRoomRow[],
+  nowMs: number,
+) {
+  const tally = new OriginalTally(nowMs);
+  for (const c of codes) tally.code(c);
+  for (const m of messages) tally.message(m);
+  for (const r of statuses) tally.status(r);
+  return tally.roomRows();
+}
+
+/** Our members rows from the adopted messages, as the adoption tallies them. */
+function deriveMembers(messages: readonly AdoptedMessage[]) {
+  const tally = new OriginalTally(0);
+  for (const m of messages) tally.message(m);
+  return tally.memberRows();
+}
 
 const T = (s: string) => Date.parse(s);
 const PLAIN = '30wcYnzQ5bTtM8sFnOi8xqOf3iPuX6Hg';
@@ -191,14 +213,5 @@ describe('deriveRooms and deriveMembers', () => {
         { room: 'ops', name: 'carol', last_seq: 7, last_at: T('2026-11-29T17:20:00Z') },
       ],
     );
-  });
-  test('adoptOriginal keeps the first of two rows for one code', () => {
-    const data = adoptOriginal(
-      { codes: [code(), code({ code: hashCode(PLAIN), display: 'masked' })], messages: [], rooms: [], audit: [] },
-      hashCode,
-      NOW,
-    );
-    assert.equal(data.codes.length, 1);
-    assert.equal(data.codes[0].plain, PLAIN);
   });
 });

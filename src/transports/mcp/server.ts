@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { advertised, checkToolArgs } from '../../domain/tool-args.js';
-import { CLAIM_ARGS, SEND_ARGS, THREAD_ARGS } from '../../domain/tool-schemas.js';
+import { CLAIM_ARGS, SEND_ARGS, sendInput, THREAD_ARGS } from '../../domain/tool-schemas.js';
 import { ApiError, toApiError } from '../../errors.js';
 import { THREAD_LIMIT } from '../../services/bridge.js';
 import type { Agent } from '../../services/context.js';
@@ -161,17 +161,7 @@ export function buildMcpServer(deps: McpDeps, call: McpCall, era: 'legacy' | 'mo
       annotations: { destructiveHint: false, openWorldHint: false },
       inputSchema: advertised(SEND_ARGS),
     },
-    (raw) =>
-      tool(() => {
-        const { text, to, expects_reply, reply_to, claim_lease } = checkToolArgs('send', SEND_ARGS, raw);
-        return bridge.post(agent, {
-          text,
-          to: to ?? undefined,
-          expects_reply: expects_reply ?? undefined,
-          reply_to: reply_to ?? undefined,
-          claim_lease: claim_lease ?? undefined,
-        });
-      }),
+    (raw) => tool(() => bridge.post(agent, sendInput(checkToolArgs('send', SEND_ARGS, raw)))),
   );
 
   server.registerTool(
